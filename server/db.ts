@@ -1,0 +1,33 @@
+// The one Prisma client. A real PostgreSQL when DATABASE_URL is set; otherwise the embedded PGlite
+// database, so `npm start` needs no server. Both go through Prisma's driver adapters.
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "@/generated/prisma/client";
+import { openEmbeddedDatabase } from "./db/embedded";
+
+export type Db = PrismaClient;
+/** A client or an interactive transaction: services take either, so their steps compose. */
+export type DbOrTx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+
+export function createPostgresClient(connectionString: string, max = 10): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max }) });
+}
+
+const key = Symbol.for("payrail.db");
+type Holder = { [key]?: Promise<PrismaClient> };
+
+/** The process-wide client (shared by Next's bundle and the custom server through globalThis). */
+export function getDb(): Promise<PrismaClient> {
+  const holder = globalThis as Holder;
+  holder[key] ??= (async () => {
+    const url = process.env.DATABASE_URL;
+    if (url) return createPostgresClient(url, Number(process.env.DATABASE_POOL_SIZE ?? 10));
+    const pg = await openEmbeddedDatabase();
+    return new PrismaClient({ adapter: new PrismaPGlite(pg) });
+  })();
+  return holder[key];
+}
+
+export function isEmbedded(): boolean {
+  return !process.env.DATABASE_URL;
+}
