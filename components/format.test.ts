@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { formatMoney } from "./format";
+
+describe("formatMoney", () => {
+  it("formats minor units exactly, beyond float precision", () => {
+    expect(formatMoney(1999n, "usd")).toBe("$19.99");
+    expect(formatMoney(-5n, "usd")).toBe("-$0.05");
+    expect(formatMoney(900719925474099312n, "usd")).toBe("$9,007,199,254,740,993.12");
+  });
+
+  it("knows currencies without minor units", () => {
+    expect(formatMoney(1500n, "jpy")).toBe("¥1,500");
+  });
+});

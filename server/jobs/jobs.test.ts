@@ -1,0 +1,80 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createTestDatabase } from "@/server/test/database";
+import { waitFor } from "@/server/test/wait-for";
+import { stopBoss } from "./boss";
+import { DEAD_LETTER_QUEUE, defineJob, enqueue } from "./define-job";
+import { allJobs } from "./registry";
+import { startWorker } from "./worker";
+
+const { db, url, sql } = await createTestDatabase();
+process.env.DATABASE_URL = url;
+
+const handled: string[] = [];
+const attempts = new Map<string, number>();
+const recordJob = defineJob({
+  name: "test.record",
+  schema: z.object({ note: z.string() }),
+  handler: async ({ note }) => {
+    handled.push(note);
+  },
+});
+const flakyJob = defineJob({
+  name: "test.flaky",
+  schema: z.object({ note: z.string(), failures: z.number() }),
+  retryLimit: 3,
+  retryDelay: 1,
+  handler: async ({ note, failures }) => {
+    const count = (attempts.get(note) ?? 0) + 1;
+    attempts.set(note, count);
+    if (count <= failures) throw new Error(`attempt ${count} fails`);
+    handled.push(note);
+  },
+});
+allJobs.push(recordJob, flakyJob);
+process.env.JOB_RETRY_DELAY_MAX_SECONDS = "1";
+const worker = await startWorker({ pollingIntervalSeconds: 0.5 });
+afterAll(async () => {
+  await worker.stop();
+  await stopBoss();
+});
+
+describe("jobs", () => {
+  it("enqueues inside a transaction: the job exists only if the transaction commits", async () => {
+    await db.$transaction(async (tx) => {
+      await enqueue(tx, recordJob, { note: "committed" });
+    });
+    await expect(
+      db.$transaction(async (tx) => {
+        await enqueue(tx, recordJob, { note: "rolled-back" });
+        throw new Error("abort");
+      }),
+    ).rejects.toThrow("abort");
+    await waitFor(() => handled.includes("committed"));
+    const { rows } = await sql.query(
+      `SELECT data->>'note' AS note FROM pgboss.job WHERE name = 'test.record'`,
+    );
+    expect(rows.map((row) => row.note)).toEqual(["committed"]);
+  });
+
+  it("retries a failing job with backoff until it succeeds", async () => {
+    await enqueue(db, flakyJob, { note: "flaky", failures: 2 });
+    await waitFor(() => handled.includes("flaky"), 20_000);
+    expect(attempts.get("flaky")).toBe(3);
+  });
+
+  it("moves a job that keeps failing to the dead-letter queue", async () => {
+    await enqueue(db, flakyJob, { note: "hopeless", failures: 99 });
+    const deadLetters = async () =>
+      (await sql.query(`SELECT data->>'note' AS note FROM pgboss.job WHERE name = $1`, [DEAD_LETTER_QUEUE]))
+        .rows;
+    await waitFor(async () => (await deadLetters()).length > 0, 30_000);
+    expect((await deadLetters()).map((row) => row.note)).toEqual(["hopeless"]);
+    expect(attempts.get("hopeless")).toBe(4); // the first try and three retries
+    expect(handled).not.toContain("hopeless");
+  }, 40_000);
+
+  it("rejects a payload that does not match the job's schema before anything is stored", async () => {
+    await expect(enqueue(db, recordJob, { note: 42 } as never)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,23 @@
+// Every job the workers run. A domain adds its jobs here.
+import type { PgBoss } from "pg-boss";
+import { DEAD_LETTER_QUEUE, type JobDefinition } from "./define-job";
+
+export const allJobs: JobDefinition[] = [];
+
+const maxRetryDelay = () => Number(process.env.JOB_RETRY_DELAY_MAX_SECONDS ?? 300);
+
+/** Creates (or updates) each queue with its retry policy; failed jobs go to the dead-letter queue. */
+export async function ensureQueues(boss: PgBoss): Promise<void> {
+  await boss.createQueue(DEAD_LETTER_QUEUE, { retryLimit: 0, retentionSeconds: 30 * 86_400 });
+  for (const job of allJobs) {
+    const policy = {
+      retryLimit: job.retryLimit ?? 8,
+      retryDelay: job.retryDelay ?? 2,
+      retryBackoff: true,
+      retryDelayMax: maxRetryDelay(),
+      deadLetter: DEAD_LETTER_QUEUE,
+    };
+    if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, policy);
+    else await boss.createQueue(job.name, policy);
+  }
+}
