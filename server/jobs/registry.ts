@@ -1,8 +1,9 @@
 // Every job the workers run. A domain adds its jobs here.
 import type { PgBoss } from "pg-boss";
+import { payinJobs } from "@/server/payin/jobs";
 import { DEAD_LETTER_QUEUE, type JobDefinition } from "./define-job";
 
-export const allJobs: JobDefinition[] = [];
+export const allJobs: JobDefinition[] = [...payinJobs];
 
 const maxRetryDelay = () => Number(process.env.JOB_RETRY_DELAY_MAX_SECONDS ?? 300);
 

@@ -1,0 +1,91 @@
+"use client";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { formatMoney } from "@/components/format";
+import { StatusBadge } from "@/components/status-badge";
+import { useTRPC } from "@/components/trpc";
+
+const headline: Record<string, string> = {
+  EXECUTING: "Waiting for your payment",
+  SUCCEEDED: "Thank you — your payment went through",
+  FAILED: "Your payment did not go through",
+  IN_REVIEW: "We are reviewing your order",
+  BLOCKED: "We cannot accept this payment",
+  REJECTED: "We cannot accept this payment",
+};
+
+export function CheckoutStatus({ checkoutId }: { checkoutId: string }) {
+  const trpc = useTRPC();
+  const status = useQuery({
+    ...trpc.payin.checkoutStatus.queryOptions({ checkoutId }),
+    // Live status without a reload: poll while the outcome is open.
+    refetchInterval: (query) =>
+      ["EXECUTING", "IN_REVIEW"].includes(query.state.data?.status ?? "EXECUTING") ? 1500 : false,
+  });
+  const retry = useMutation(trpc.payin.retryCheckout.mutationOptions({ onSuccess: () => status.refetch() }));
+  const checkout = status.data;
+  if (status.error) return <p className="error">{status.error.message}</p>;
+  if (!checkout) return <p className="muted">Loading your payment…</p>;
+  return (
+    <div className="panel" style={{ maxWidth: 720 }}>
+      <div className="row">
+        <h1 style={{ margin: 0 }} data-testid="checkout-headline">
+          {headline[checkout.status]}
+        </h1>
+        <span className="spacer" />
+        <StatusBadge status={checkout.status} />
+      </div>
+      <p className="muted">
+        Checkout {checkout.id.slice(0, 8)} · total{" "}
+        <strong>{formatMoney(checkout.totalAmount, checkout.currency)}</strong>
+      </p>
+      {checkout.failureMessage && (
+        <p className={checkout.status === "EXECUTING" ? "notice" : "error"} role="alert">
+          {checkout.failureMessage}
+        </p>
+      )}
+      {checkout.status === "EXECUTING" && checkout.pspSessionUrl && (
+        <a className="button" href={checkout.pspSessionUrl}>
+          {checkout.failureMessage ? "Try another card" : "Continue to payment"}
+        </a>
+      )}
+      {checkout.status === "EXECUTING" && !checkout.pspSessionUrl && (
+        <p className="muted">Preparing the secure payment page…</p>
+      )}
+      {checkout.status === "FAILED" && (
+        <button type="button" onClick={() => retry.mutate({ checkoutId })} disabled={retry.isPending}>
+          Try again
+        </button>
+      )}
+      <table style={{ marginTop: "1.25rem" }}>
+        <thead>
+          <tr>
+            <th>Seller</th>
+            <th>Items</th>
+            <th className="num">Amount</th>
+            <th>Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {checkout.orders.map((order) => (
+            <tr key={order.id}>
+              <td>{order.sellerName}</td>
+              <td>
+                {(order.items as { name: string; quantity: number }[])
+                  .map((item) => `${item.name} × ${item.quantity}`)
+                  .join(", ")}
+              </td>
+              <td className="num">{formatMoney(order.amount, order.currency)}</td>
+              <td>
+                <StatusBadge status={order.status} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p style={{ marginTop: "1rem" }}>
+        <Link href="/shop">Back to the shop</Link> · <Link href="/shop/orders">All my payments</Link>
+      </p>
+    </div>
+  );
+}

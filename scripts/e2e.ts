@@ -1,0 +1,66 @@
+// `npm run test:e2e`: builds the app, starts it (web + worker + PSP emulator) on a throwaway
+// PostgreSQL with the demo data, and runs the Playwright suite in e2e/ against it in Chromium.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { freePort, startPostgresCluster } from "./lib/postgres-cluster";
+
+const cluster = await startPostgresCluster();
+const appPort = await freePort();
+const pspPort = await freePort();
+const scratch = mkdtempSync(path.join(tmpdir(), "payrail-e2e-"));
+const appUrl = `http://127.0.0.1:${appPort}`;
+const env = {
+  ...process.env,
+  DATABASE_URL: cluster.url(),
+  APP_URL: appUrl,
+  PORT: String(appPort),
+  PSP_EMULATOR: "start",
+  PSP_EMULATOR_PORT: String(pspPort),
+  PSP_EMULATOR_URL: `http://127.0.0.1:${pspPort}`,
+  PSP_EMULATOR_SNAPSHOT: path.join(scratch, "psp.json"),
+  PAYRAIL_SEED: "1",
+  PAYRAIL_BUILD: process.argv.includes("--no-build") ? "0" : "1",
+  LOG_LEVEL: "warn",
+};
+
+let app: ChildProcess | undefined;
+let status = 1;
+try {
+  const migrate = spawnSync("npx", ["tsx", "scripts/db-migrate.ts"], { stdio: "inherit", env });
+  if (migrate.status !== 0) throw new Error("migration failed");
+  app = spawn("npx", ["tsx", "scripts/start.ts"], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env,
+    detached: true,
+  });
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode}`);
+    const ready = await fetch(`${appUrl}/login`)
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error("the app did not start");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const extra = process.argv.slice(2).filter((arg) => arg !== "--no-build");
+  const run = spawnSync("npx", ["playwright", "test", ...extra], {
+    stdio: "inherit",
+    env: { ...env, E2E_BASE_URL: appUrl },
+  });
+  status = run.status ?? 1;
+} catch (error) {
+  console.error(error);
+} finally {
+  if (app?.pid) {
+    try {
+      process.kill(-app.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  await cluster.stop();
+}
+process.exit(status);

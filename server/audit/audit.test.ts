@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { createTestDatabase } from "@/server/test/database";
+import { audit, canonicalJson } from "./audit";
+import { verifyAuditChain } from "./verify";
+
+const { db, sql } = await createTestDatabase();
+
+async function writeSome(count: number) {
+  for (let index = 0; index < count; index++) {
+    await db.$transaction((tx) =>
+      audit(tx, {
+        actorId: null,
+        actorLabel: "test",
+        action: "refund.request",
+        entity: "payment_order",
+        entityId: `order-${index}`,
+        before: { refundedAmount: 0n },
+        after: { refundedAmount: 1999n, at: new Date("2026-12-05T00:00:00Z") },
+      }),
+    );
+  }
+}
+
+describe("audit log", () => {
+  it("chains every record to the one before and verifies", async () => {
+    await writeSome(5);
+    expect(await verifyAuditChain(db)).toEqual({ ok: true, checked: 5, brokenAt: null });
+  });
+
+  it("refuses updates, deletes and truncation in the database itself", async () => {
+    await expect(sql.query(`UPDATE audit_log SET action = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(sql.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+    await expect(sql.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
+  });
+
+  it("detects a record edited behind the triggers' back", async () => {
+    await sql.query(`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update`);
+    await sql.query(
+      `UPDATE audit_log SET after = '{"refundedAmount":"1"}' WHERE id = (SELECT min(id) + 2 FROM audit_log)`,
+    );
+    await sql.query(`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update`);
+    const result = await verifyAuditChain(db);
+    expect(result.ok).toBe(false);
+    expect(result.checked).toBe(2);
+  });
+
+  it("serializes concurrent writers into one unbroken chain", async () => {
+    const fresh = await createTestDatabase();
+    await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        fresh.db.$transaction((tx) =>
+          audit(tx, { actorId: null, actorLabel: "t", action: "a", entity: "e", entityId: String(index) }),
+        ),
+      ),
+    );
+    expect(await verifyAuditChain(fresh.db)).toMatchObject({ ok: true, checked: 12 });
+  });
+
+  it("hashes the same content the same way whatever the key order", () => {
+    expect(canonicalJson({ b: 1n, a: [new Date(0), null] })).toBe(
+      canonicalJson({ a: [new Date(0), null], b: 1n }),
+    );
+  });
+});

@@ -1,0 +1,43 @@
+// Asks the PSP for the truth about a checkout and applies it. Used by the webhook processor, the
+// buyer's return page and the recovery sweep, so a lost or reordered webhook changes nothing.
+import type { Db } from "@/server/db";
+import { declineMessage } from "@/server/psp/decline-messages";
+import { getPsp } from "@/server/psp/instance";
+import { recordDeclinedAttempt, recordPaymentFailed, recordPaymentSucceeded } from "./record-outcome";
+import { startPspSession } from "./start-psp-session";
+
+export type SyncResult = "succeeded" | "failed" | "open" | "not-executing";
+
+export async function syncPaymentStatus(db: Db, checkoutId: string, actor: string): Promise<SyncResult> {
+  const event = await db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } });
+  if (event.status !== "EXECUTING") return "not-executing";
+  if (!event.pspSessionId) {
+    // The session call never completed (timeout, crash): repeat it with the same idempotency key.
+    await startPspSession(db, checkoutId);
+    return "open";
+  }
+  const status = await getPsp().retrieveCheckoutStatus(event.pspSessionId);
+  if (status.status === "complete" && status.paymentStatus === "paid") {
+    await recordPaymentSucceeded(db, checkoutId, {
+      paymentIntentId: status.paymentIntentId ?? null,
+      chargeId: status.chargeId ?? null,
+      actor,
+    });
+    return "succeeded";
+  }
+  if (status.status === "expired") {
+    const code = status.failureCode ?? "expired";
+    const message = status.failureCode
+      ? declineMessage(status.failureCode)
+      : "The payment was not completed in time.";
+    await recordPaymentFailed(db, checkoutId, { code, message, actor });
+    return "failed";
+  }
+  if (status.failureCode) {
+    await recordDeclinedAttempt(db, checkoutId, {
+      code: status.failureCode,
+      message: declineMessage(status.failureCode),
+    });
+  }
+  return "open";
+}

@@ -1,0 +1,26 @@
+// The webhook endpoint's logic, shared by the Next route and the test harness: verify the
+// signature on the raw body (constant time, 300 s tolerance, any configured secret during a
+// rotation), store the event once, enqueue its processing, answer fast.
+import type { Db } from "@/server/db";
+import { getPsp } from "@/server/psp/instance";
+import { storeWebhookEvent } from "./webhooks";
+
+const MAX_BODY_BYTES = 512 * 1024;
+
+export async function receivePspWebhook(
+  db: Db,
+  body: string,
+  signature: string | null,
+  secrets: string[],
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  if (!signature) return { status: 400, body: { error: "Missing Stripe-Signature header" } };
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) return { status: 413, body: { error: "Payload too large" } };
+  let event: Awaited<ReturnType<ReturnType<typeof getPsp>["constructWebhookEvent"]>>;
+  try {
+    event = await getPsp().constructWebhookEvent(body, signature, secrets);
+  } catch {
+    return { status: 400, body: { error: "Invalid signature" } };
+  }
+  const stored = await storeWebhookEvent(db, event);
+  return { status: 200, body: { received: true, duplicate: !stored } };
+}

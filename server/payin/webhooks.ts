@@ -1,0 +1,62 @@
+// Step 4: PSP webhooks. The route stores each verified event once (by PSP event id) and enqueues
+// it in the same transaction; the processor asks the PSP for the current truth, so duplicates,
+// reordering and late arrivals all end in the same state.
+import type Stripe from "stripe";
+import type { Db } from "@/server/db";
+import { enqueue } from "@/server/jobs/define-job";
+import { handlePayoutPspEvent } from "@/server/payout/psp-events";
+import { declineMessage } from "@/server/psp/decline-messages";
+import { processWebhookJob } from "./jobs";
+import { recordDeclinedAttempt } from "./record-outcome";
+import { applyRefundStatus } from "./refunds";
+import { syncPaymentStatus } from "./sync-status";
+
+/** Stores a verified event; returns false for a replay of an event already stored. */
+export async function storeWebhookEvent(db: Db, event: Stripe.Event): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const inserted = await tx.$executeRaw`
+      INSERT INTO psp_webhook_event (id, type, payload)
+      VALUES (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb)
+      ON CONFLICT (id) DO NOTHING`;
+    if (inserted === 0) return false;
+    await enqueue(tx, processWebhookJob, { eventId: event.id });
+    return true;
+  });
+}
+
+function checkoutIdOf(object: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) {
+  return object.metadata?.payment_event_id ?? object.client_reference_id?.split(":")[0] ?? null;
+}
+
+export async function processWebhookEvent(db: Db, eventId: string): Promise<void> {
+  const stored = await db.pspWebhookEvent.findUnique({ where: { id: eventId } });
+  if (!stored || stored.processedAt) return;
+  const event = stored.payload as unknown as Stripe.Event;
+  const actor = `psp:${event.type}`;
+  if (event.type.startsWith("checkout.session.")) {
+    const checkoutId = checkoutIdOf(event.data.object as Stripe.Checkout.Session);
+    if (checkoutId) await syncPaymentStatus(db, checkoutId, actor);
+  } else if (event.type === "payment_intent.payment_failed") {
+    const intent = event.data.object as Stripe.PaymentIntent;
+    const checkoutId = checkoutIdOf(intent);
+    const code = intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? null;
+    if (checkoutId)
+      await recordDeclinedAttempt(db, checkoutId, { code, message: declineMessage(code ?? undefined) });
+  } else if (event.type.startsWith("refund.") || event.type === "charge.refund.updated") {
+    const pspRefund = event.data.object as Stripe.Refund;
+    const refundId = pspRefund.metadata?.refund_id;
+    const refund = refundId
+      ? await db.refund.findUnique({ where: { id: refundId } })
+      : await db.refund.findUnique({ where: { pspRefundId: pspRefund.id } });
+    if (refund) {
+      await applyRefundStatus(db, refund.id, {
+        pspRefundId: pspRefund.id,
+        status: pspRefund.status ?? "pending",
+        failureReason: pspRefund.failure_reason ?? null,
+      });
+    }
+  } else if (event.type.startsWith("transfer.") || event.type.startsWith("payout.")) {
+    await handlePayoutPspEvent(db, event);
+  }
+  await db.pspWebhookEvent.update({ where: { id: eventId }, data: { processedAt: new Date() } });
+}
