@@ -1,9 +1,13 @@
+import { auditRouter } from "@/server/audit/router";
 import { authRouter } from "@/server/auth/router";
+import { jobsRouter } from "@/server/jobs/router";
 import { payinRouter } from "@/server/payin/router";
 import { createCallerFactory, createTRPCRouter } from "@/server/trpc";
 
 export const appRouter = createTRPCRouter({
+  audit: auditRouter,
   auth: authRouter,
+  jobs: jobsRouter,
   payin: payinRouter,
 });
 

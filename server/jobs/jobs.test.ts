@@ -1,10 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createUser } from "@/server/test/callers";
 import { createTestDatabase } from "@/server/test/database";
 import { waitFor } from "@/server/test/wait-for";
 import { stopBoss } from "./boss";
 import { DEAD_LETTER_QUEUE, defineJob, enqueue } from "./define-job";
 import { allJobs } from "./registry";
+import { deadLetters, replayDeadLetters } from "./service";
 import { startWorker } from "./worker";
 
 const { db, url, sql } = await createTestDatabase();
@@ -12,6 +14,7 @@ process.env.DATABASE_URL = url;
 
 const handled: string[] = [];
 const attempts = new Map<string, number>();
+const healed = new Set<string>();
 const recordJob = defineJob({
   name: "test.record",
   schema: z.object({ note: z.string() }),
@@ -27,7 +30,7 @@ const flakyJob = defineJob({
   handler: async ({ note, failures }) => {
     const count = (attempts.get(note) ?? 0) + 1;
     attempts.set(note, count);
-    if (count <= failures) throw new Error(`attempt ${count} fails`);
+    if (count <= failures && !healed.has(note)) throw new Error(`attempt ${count} fails`);
     handled.push(note);
   },
 });
@@ -73,6 +76,16 @@ describe("jobs", () => {
     expect(attempts.get("hopeless")).toBe(4); // the first try and three retries
     expect(handled).not.toContain("hopeless");
   }, 40_000);
+
+  it("replays a dead-lettered job on the queue it failed on once the cause is fixed", async () => {
+    const [dead] = await deadLetters(10);
+    expect(dead?.sourceName).toBe("test.flaky");
+    healed.add("hopeless");
+    const finance = await createUser(db, "FINANCE");
+    expect(await replayDeadLetters(db, finance.user, [dead!.id])).toBe(1);
+    await waitFor(() => handled.includes("hopeless"), 20_000);
+    expect(await db.auditLog.count({ where: { action: "jobs.replay" } })).toBe(1);
+  });
 
   it("rejects a payload that does not match the job's schema before anything is stored", async () => {
     await expect(enqueue(db, recordJob, { note: 42 } as never)).rejects.toThrow();

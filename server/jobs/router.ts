@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { createTRPCRouter, financeProcedure } from "@/server/trpc";
+import { deadLetters, queueOverview, replayDeadLetters } from "./service";
+
+export const jobsRouter = createTRPCRouter({
+  queues: financeProcedure.query(() => queueOverview()),
+  deadLetters: financeProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(500).default(100) }))
+    .query(({ input }) => deadLetters(input.limit)),
+  replay: financeProcedure
+    .input(z.object({ ids: z.array(z.string().uuid()).min(1).max(500) }))
+    .mutation(({ ctx, input }) => replayDeadLetters(ctx.db, ctx.user, input.ids)),
+});

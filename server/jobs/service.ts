@@ -1,0 +1,48 @@
+// What finance sees of the job system: queue depths, the dead-letter queue, and replay.
+import { audit } from "@/server/audit/audit";
+import type { Db } from "@/server/db";
+import { getBoss } from "./boss";
+import { DEAD_LETTER_QUEUE } from "./define-job";
+import { allJobs } from "./registry";
+
+export async function queueOverview() {
+  const boss = await getBoss();
+  const queues = await boss.getQueues([...allJobs.map((job) => job.name), DEAD_LETTER_QUEUE]);
+  return queues.map((queue) => ({
+    name: queue.name,
+    queued: queue.queuedCount,
+    active: queue.activeCount,
+    total: queue.totalCount,
+  }));
+}
+
+export async function deadLetters(limit: number) {
+  const boss = await getBoss();
+  const jobs = await boss.findJobs<Record<string, unknown>>(DEAD_LETTER_QUEUE, { queued: true, limit });
+  return jobs
+    .map((job) => ({
+      id: job.id,
+      sourceName: job.sourceName,
+      data: job.data,
+      error: (job.output as { message?: string } | null)?.message ?? null,
+      createdOn: job.createdOn,
+    }))
+    .reverse();
+}
+
+/** Moves dead-lettered jobs back to the queue they failed on; audited. Returns how many moved. */
+export async function replayDeadLetters(db: Db, actor: { id: string; email: string }, ids: string[]): Promise<number> {
+  const boss = await getBoss();
+  const moved = await boss.redrive(DEAD_LETTER_QUEUE, { ids });
+  await db.$transaction((tx) =>
+    audit(tx, {
+      actorId: actor.id,
+      actorLabel: actor.email,
+      action: "jobs.replay",
+      entity: "dead_letter",
+      entityId: ids.join(","),
+      after: { moved },
+    }),
+  );
+  return moved;
+}

@@ -1,0 +1,91 @@
+// Everything a pay-in integration test needs, all real: a fresh PostgreSQL database, the PSP
+// emulator, a webhook endpoint running Payrail's own receiver, seeded sellers and products,
+// and a job worker. Only loopback addresses.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll } from "vitest";
+import { stopBoss } from "@/server/jobs/boss";
+import { startWorker } from "@/server/jobs/worker";
+import { receivePspWebhook } from "@/server/payin/webhook-endpoint";
+import { startPspEmulator } from "@/server/psp/emulator/server";
+import { callerAs, createUser } from "./callers";
+import { createTestDatabase } from "./database";
+
+export const WEBHOOK_SECRET = "whsec_test_harness";
+
+export async function startPayinHarness(options: { worker?: boolean } = {}) {
+  const database = await createTestDatabase();
+  process.env.DATABASE_URL = database.url;
+  process.env.PSP_WEBHOOK_SECRETS = WEBHOOK_SECRET;
+
+  const webhookServer: Server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const result = await receivePspWebhook(
+      database.db,
+      Buffer.concat(chunks).toString("utf8"),
+      (request.headers["stripe-signature"] as string | undefined) ?? null,
+      [WEBHOOK_SECRET],
+    ).catch((error: Error) => ({ status: 500, body: { error: error.message } }));
+    response.writeHead(result.status, { "content-type": "application/json" });
+    response.end(JSON.stringify(result.body));
+  });
+  await new Promise<void>((resolve) => webhookServer.listen(0, "127.0.0.1", resolve));
+  const webhookUrl = `http://127.0.0.1:${(webhookServer.address() as AddressInfo).port}/`;
+
+  const emulator = await startPspEmulator({ port: 0, webhookEndpoints: [{ url: webhookUrl, secret: WEBHOOK_SECRET }] });
+  process.env.PSP_EMULATOR_URL = emulator.url;
+  process.env.APP_URL = "http://127.0.0.1:3999";
+
+  const worker = options.worker === false ? null : await startWorker({ pollingIntervalSeconds: 0.2 });
+
+  const buyer = await createUser(database.db, "BUYER", { name: "Test Buyer" });
+  const finance = await createUser(database.db, "FINANCE");
+  const sellers = await Promise.all([
+    createUser(database.db, "SELLER", { commissionBps: 1000 }),
+    createUser(database.db, "SELLER", { commissionBps: 800 }),
+  ]);
+  const products = await Promise.all(
+    sellers.map((seller, index) =>
+      database.db.product.create({
+        data: { sellerId: seller.seller!.id, name: `Product ${index}`, price: 2500n + BigInt(index) * 1000n },
+      }),
+    ),
+  );
+
+  afterAll(async () => {
+    await worker?.stop();
+    await stopBoss();
+    await emulator.close();
+    await new Promise((resolve) => webhookServer.close(resolve));
+  });
+
+  return {
+    ...database,
+    emulator,
+    buyer,
+    finance,
+    sellers,
+    products,
+    buyerCaller: () => callerAs(database.db, buyer.user.id),
+    financeCaller: () => callerAs(database.db, finance.user.id),
+    sellerCaller: (index: number) => callerAs(database.db, sellers[index]!.user.id),
+    /** Pays an open session at the emulator as a buyer would on the hosted page. */
+    async pay(sessionId: string, card = "4242424242424242") {
+      const response = await fetch(`${emulator.url}/_control/checkout_sessions/${sessionId}/complete`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ card }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
+    async control(path: string, body: unknown = {}) {
+      const response = await fetch(`${emulator.url}/_control/${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      return response.json() as Promise<Record<string, unknown>>;
+    },
+  };
+}
