@@ -1,10 +1,11 @@
 // `npm run test:e2e`: builds the app, starts it (web + worker + PSP emulator) on a throwaway
 // PostgreSQL with the demo data, and runs the Playwright suite in e2e/ against it in Chromium.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { createWriteStream, mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, startPostgresCluster } from "./lib/postgres-cluster";
+import { scanDatabase, scanFiles } from "./scan-card-data";
 
 const cluster = await startPostgresCluster();
 const appPort = await freePort();
@@ -51,6 +52,14 @@ try {
     env: { ...env, E2E_BASE_URL: appUrl },
   });
   status = run.status ?? 1;
+  // SAQ A: after a full run, no card number may sit in Payrail's database, logs or test output.
+  const hits = [...(await scanDatabase(cluster.url())), ...scanFiles(["test-results"])];
+  if (hits.length > 0) {
+    console.error(`Card-like numbers found:\n${hits.join("\n")}`);
+    status = 1;
+  } else {
+    console.log("Card-data scan: nothing found in the database, the app log or the test output.");
+  }
 } catch (error) {
   console.error(error);
 } finally {

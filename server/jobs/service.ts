@@ -34,6 +34,7 @@ export async function deadLetters(limit: number) {
 export async function replayDeadLetters(db: Db, actor: { id: string; email: string }, ids: string[]): Promise<number> {
   const boss = await getBoss();
   const moved = await boss.redrive(DEAD_LETTER_QUEUE, { ids });
+  if (moved === 0) return 0;
   await db.$transaction((tx) =>
     audit(tx, {
       actorId: actor.id,

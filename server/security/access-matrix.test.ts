@@ -46,7 +46,9 @@ const procedures = Object.keys(appRouter._def.procedures);
 
 async function outcome(role: Role, path: string): Promise<string> {
   const caller = await callerAs(db, role === "anonymous" ? undefined : users[role].user.id);
-  const procedure = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (
+  const procedure = path
+    .split(".")
+    .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (
     input: unknown,
   ) => Promise<unknown>;
   try {
@@ -68,7 +70,9 @@ describe("authorization matrix", () => {
         const result = await outcome(role, path);
         if (accessTable[path]?.includes(role)) {
           // Allowed: the call gets past the role check (a missing input is a 400, never a 500).
-          expect(["UNAUTHORIZED", "FORBIDDEN", "INTERNAL_SERVER_ERROR"], `${role} on ${path}`).not.toContain(result);
+          expect(["UNAUTHORIZED", "FORBIDDEN", "INTERNAL_SERVER_ERROR"], `${role} on ${path}`).not.toContain(
+            result,
+          );
           expect(result, `${role} on ${path}`).not.toMatch(/^THREW/);
         } else {
           expect(result, `${role} on ${path}`).toBe(role === "anonymous" ? "UNAUTHORIZED" : "FORBIDDEN");

@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { findCardNumbers, passesLuhn } from "./card-scan";
+
+describe("findCardNumbers", () => {
+  it("finds test cards however they are written", () => {
+    expect(findCardNumbers("card=4242424242424242&x")).toEqual(["424242…4242"]);
+    expect(findCardNumbers("4000 0000 0000 0002")).toEqual(["400000…0002"]);
+    expect(findCardNumbers('"number":"3782-822463-10005"')).toEqual(["378282…0005"]);
+  });
+
+  it("ignores numbers that fail Luhn or have no card prefix", () => {
+    expect(passesLuhn("4242424242424241")).toBe(false);
+    expect(findCardNumbers("4242424242424241")).toEqual([]);
+    expect(findCardNumbers("amount 1733369999000 at 1733370000123")).toEqual([]);
+    expect(findCardNumbers("id 91200456-1234-4123-8123-424242424242")).toEqual([]);
+  });
+
+  it("does not cut a card number out of a longer run of digits", () => {
+    expect(findCardNumbers("42424242424242420000000")).toEqual([]);
+  });
+});
