@@ -6,6 +6,7 @@ import { IdempotencyConflictError, NotFoundError } from "@/server/errors";
 import { enqueue } from "@/server/jobs/define-job";
 import { postTransaction } from "@/server/ledger/post-transaction";
 import { getPsp } from "@/server/psp/instance";
+import { crashPoint } from "@/server/runtime/crash-points";
 import { refundStepUpAmount, requireStepUp } from "@/server/security/step-up";
 import { NotRefundableError, RefundTooLargeError } from "./errors";
 import { executeRefundJob } from "./jobs";
@@ -101,6 +102,7 @@ export async function executeRefund(db: Db, refundId: string): Promise<void> {
   const result = refund.pspRefundId
     ? await getPsp().retrieveRefund(refund.pspRefundId)
     : await getPsp().createRefund({ refundId: refund.id, paymentIntentId, amount: refund.amount });
+  crashPoint("payin.refund-sent-before-record");
   await applyRefundStatus(db, refund.id, result);
 }
 

@@ -4,6 +4,7 @@
 import type { Db } from "@/server/db";
 import { env } from "@/server/env";
 import { getPsp } from "@/server/psp/instance";
+import { crashPoint } from "@/server/runtime/crash-points";
 
 export function pspReference(checkoutId: string, attempt: number): string {
   return attempt === 1 ? checkoutId : `${checkoutId}:${attempt}`;
@@ -33,6 +34,7 @@ export async function startPspSession(db: Db, checkoutId: string): Promise<strin
     cancelUrl: `${appUrl}/checkout/${event.id}?canceled=1`,
     metadata: { payment_event_id: event.id, attempt: String(event.attempt) },
   });
+  crashPoint("payin.session-created-before-record");
   // Only the attempt we started may record its session (a retry may have moved on meanwhile).
   await db.paymentEvent.updateMany({
     where: { id: event.id, attempt: event.attempt, status: "EXECUTING", pspSessionId: null },
