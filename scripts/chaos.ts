@@ -1,0 +1,227 @@
+// `npm run chaos`: real processes on loopback — the web app, several workers, the PSP emulator
+// and a throwaway PostgreSQL — under a seeded workload and seeded faults; then the system settles
+// and every invariant is checked. Exits non-zero on any violation. The seed reproduces a run.
+//   npm run chaos -- --seed 42 --duration 60 --workers 3 [--long] [--no-build]
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import Stripe from "stripe";
+import { hashPassword } from "@/server/auth/password";
+import { createPostgresClient } from "@/server/db";
+import { migrate } from "@/server/db/migrate";
+import { DEMO_PASSWORD } from "@/server/seed";
+import { runChecks } from "./chaos/checks";
+import { type Client, signedInClient } from "./chaos/client";
+import { type FaultContext, injectFault } from "./chaos/faults";
+import { ManagedProcess, waitForHttp } from "./chaos/processes";
+import { Rng } from "./chaos/rng";
+import { step, type WorkloadContext } from "./chaos/workload";
+import { freePort, startPostgresCluster } from "./lib/postgres-cluster";
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: "string", default: String(Date.now() % 1_000_000) },
+    duration: { type: "string", default: "60" },
+    workers: { type: "string", default: "3" },
+    buyers: { type: "string", default: "12" },
+    sellers: { type: "string", default: "8" },
+    "faults-per-second": { type: "string", default: "2" },
+    "settle-seconds": { type: "string", default: "180" },
+    long: { type: "boolean", default: false },
+    "no-build": { type: "boolean", default: false },
+  },
+});
+const seed = Number(values.seed);
+const faultsTarget = values.long ? 10_000 : 0;
+const durationMs = Number(values.duration) * 1000;
+const faultsPerSecond = Number(values["faults-per-second"]) * (values.long ? 5 : 1);
+console.log(`chaos: seed ${seed}, ${values.long ? `until ${faultsTarget} faults` : `${values.duration} s`}`);
+
+if (!values["no-build"]) {
+  const build = spawnSync("npx", ["next", "build"], { stdio: "inherit" });
+  if (build.status !== 0) process.exit(1);
+}
+
+const scratch = mkdtempSync(path.join(tmpdir(), "payrail-chaos-"));
+const cluster = await startPostgresCluster();
+const databaseUrl = cluster.url();
+const appPort = await freePort();
+const emulatorPort = await freePort();
+const appUrl = `http://127.0.0.1:${appPort}`;
+const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
+const webhookSecret = "whsec_chaos";
+
+async function seedData() {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await migrate({ query: (s, p) => client.query(s, p), exec: (s) => client.query(s) });
+  await client.end();
+  const db = createPostgresClient(databaseUrl, 2);
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const productIds: string[] = [];
+  for (let index = 0; index < Number(values.sellers); index++) {
+    const user = await db.user.create({
+      data: { email: `seller${index}@chaos.test`, name: `Seller ${index}`, role: "SELLER", passwordHash },
+    });
+    const seller = await db.seller.create({ data: { userId: user.id, name: user.name, commissionBps: 500 + index * 100 } });
+    for (let item = 0; item < 3; item++) {
+      const product = await db.product.create({
+        data: { sellerId: seller.id, name: `Item ${index}.${item}`, price: BigInt(500 + index * 731 + item * 1999) },
+      });
+      productIds.push(product.id);
+    }
+  }
+  for (let index = 0; index < Number(values.buyers); index++) {
+    await db.user.create({ data: { email: `buyer${index}@chaos.test`, name: `Buyer ${index}`, role: "BUYER", passwordHash } });
+  }
+  await db.user.create({ data: { email: "finance@chaos.test", name: "Finance", role: "FINANCE", passwordHash } });
+  await db.$disconnect();
+  return productIds;
+}
+
+const productIds = await seedData();
+const baseEnv = {
+  ...process.env,
+  DATABASE_URL: databaseUrl,
+  APP_URL: appUrl,
+  PORT: String(appPort),
+  PSP_EMULATOR: "off",
+  PSP_EMULATOR_URL: emulatorUrl,
+  PSP_EMULATOR_PORT: String(emulatorPort),
+  PSP_EMULATOR_SNAPSHOT: path.join(scratch, "psp.json"),
+  PSP_WEBHOOK_SECRETS: webhookSecret,
+  STRIPE_TIMEOUT_MS: "3000",
+  PAYRAIL_RATE_LIMITS: "off",
+  PAYIN_RECOVER_AFTER_MS: "3000",
+  JOB_RETRY_DELAY_MAX_SECONDS: "5",
+  RISK_VELOCITY_LIMIT: "100000",
+  LOG_LEVEL: "error",
+};
+const emulator = new ManagedProcess("emulator", ["scripts/psp-emulator.ts"], baseEnv, path.join(scratch, "emulator.log"));
+const web = new ManagedProcess("web", ["scripts/start.ts"], { ...baseEnv, PAYRAIL_WORKER: "off" }, path.join(scratch, "web.log"));
+const workers = Array.from(
+  { length: Number(values.workers) },
+  (_, index) =>
+    new ManagedProcess(
+      `worker${index}`,
+      ["scripts/worker.ts"],
+      {
+        ...baseEnv,
+        PAYRAIL_CRASH_POINTS:
+          "payin.success-before-commit:0.03,payin.session-created-before-record:0.03,payin.refund-sent-before-record:0.05",
+      },
+      path.join(scratch, `worker${index}.log`),
+    ),
+);
+
+async function afterEmulatorStart() {
+  await waitForHttp(`${emulatorUrl}/_control/state`, 60_000);
+  await fetch(`${emulatorUrl}/_control/webhook_endpoints`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ url: `${appUrl}/api/webhooks/psp`, secret: webhookSecret }),
+  });
+}
+
+const workloadCounts: Record<string, number> = {};
+const faultCounts: Record<string, number> = {};
+let exitCode = 1;
+try {
+  emulator.start();
+  await afterEmulatorStart();
+  web.start();
+  await waitForHttp(`${appUrl}/login`, 300_000);
+  for (const worker of workers) worker.start();
+
+  const login = (email: string) => signedInClient(appUrl, email, DEMO_PASSWORD);
+  const workload: WorkloadContext = {
+    rng: new Rng(seed),
+    buyers: await Promise.all(Array.from({ length: Number(values.buyers) }, (_, i) => login(`buyer${i}@chaos.test`))),
+    sellers: await Promise.all(Array.from({ length: Number(values.sellers) }, (_, i) => login(`seller${i}@chaos.test`))),
+    finance: await login("finance@chaos.test"),
+    productIds,
+    emulatorUrl,
+    counts: workloadCounts,
+    unpaid: [],
+  };
+  const faults: FaultContext = {
+    rng: new Rng(seed + 1),
+    web,
+    workers,
+    emulator,
+    cluster,
+    emulatorUrl,
+    afterEmulatorStart,
+    waitForWeb: () => waitForHttp(`${appUrl}/login`, 120_000),
+    counts: faultCounts,
+  };
+
+  const started = Date.now();
+  const totalFaults = () => Object.entries(faultCounts).filter(([kind]) => !kind.endsWith(".failed")).reduce((s, [, n]) => s + n, 0);
+  const running = () => (values.long ? totalFaults() < faultsTarget : Date.now() - started < durationMs);
+  const faultLoop = (async () => {
+    while (running()) {
+      await injectFault(faults);
+      await new Promise((resolve) => setTimeout(resolve, 1000 / faultsPerSecond));
+    }
+  })();
+  let lastReport = Date.now();
+  while (running()) {
+    await step(workload);
+    if (Date.now() - lastReport > 10_000) {
+      lastReport = Date.now();
+      console.log(`  ${Math.round((Date.now() - started) / 1000)} s: ${totalFaults()} faults, ${Object.values(workloadCounts).reduce((a, b) => a + b, 0)} actions`);
+    }
+  }
+  await faultLoop;
+
+  // Settle: no more faults; dead processes come back; abandoned sessions expire at the PSP.
+  console.log("settling…");
+  await fetch(`${emulatorUrl}/_control/faults/clear`, { method: "POST" }).catch(() => {});
+  if (!emulator.running) {
+    emulator.start();
+    await afterEmulatorStart();
+  }
+  if (!web.running) web.start();
+  await waitForHttp(`${appUrl}/login`, 120_000);
+  for (const worker of workers) if (!worker.running) worker.start();
+  for (let round = 0; round < 5 && workload.unpaid.length > 0; round++) await step(workload, {});
+  const stripe = new Stripe("sk_test_chaos", { host: "127.0.0.1", port: emulatorPort, protocol: "http" });
+  for await (const session of stripe.checkout.sessions.list({ limit: 100, status: "open" })) {
+    await stripe.checkout.sessions.expire(session.id).catch(() => {});
+  }
+  const settleDeadline = Date.now() + Number(values["settle-seconds"]) * 1000;
+  const probe = new pg.Client({ connectionString: databaseUrl });
+  await probe.connect();
+  for (;;) {
+    const { rows } = await probe.query(`SELECT
+        (SELECT count(*) FROM payment_event WHERE status = 'EXECUTING')::int +
+        (SELECT count(*) FROM refund WHERE status = 'PENDING')::int AS open`);
+    if (rows[0].open === 0 || Date.now() > settleDeadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  await probe.end();
+
+  const results = await runChecks(databaseUrl, emulatorUrl);
+  const crashes = workers.reduce((sum, worker) => sum + worker.unexpectedExits, 0) + web.unexpectedExits;
+  faultCounts.crashPoint = crashes;
+  const violations = results.flatMap((result) => result.violations.map((violation) => `${result.name}: ${violation}`));
+  console.log("\n── chaos report ──");
+  console.log(`seed ${seed}, ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log("workload:", JSON.stringify(workloadCounts));
+  console.log(`faults (${totalFaults() + crashes}):`, JSON.stringify(faultCounts));
+  for (const result of results) console.log(`${result.violations.length === 0 ? "✔" : "✘"} ${result.name}`);
+  console.log(`${results.length} checks, ${violations.length} violations`);
+  for (const violation of violations.slice(0, 50)) console.log(`  ✘ ${violation}`);
+  exitCode = violations.length === 0 ? 0 : 1;
+} catch (error) {
+  console.error(error);
+} finally {
+  for (const processHandle of [web, emulator, ...workers]) await processHandle.stop();
+  await cluster.stop();
+  console.log(`logs in ${scratch}`);
+}
+process.exit(exitCode);
