@@ -1,14 +1,18 @@
 import { auditRouter } from "@/server/audit/router";
 import { authRouter } from "@/server/auth/router";
 import { jobsRouter } from "@/server/jobs/router";
+import { ledgerRouter } from "@/server/ledger/router";
 import { payinRouter } from "@/server/payin/router";
+import { walletRouter } from "@/server/wallet/router";
 import { createCallerFactory, createTRPCRouter } from "@/server/trpc";
 
 export const appRouter = createTRPCRouter({
   audit: auditRouter,
   auth: authRouter,
   jobs: jobsRouter,
+  ledger: ledgerRouter,
   payin: payinRouter,
+  wallet: walletRouter,
 });
 
 export type AppRouter = typeof appRouter;

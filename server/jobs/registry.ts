@@ -1,9 +1,10 @@
 // Every job the workers run. A domain adds its jobs here.
 import type { PgBoss } from "pg-boss";
+import { refreshCheckpointsJob } from "@/server/ledger/jobs";
 import { payinJobs } from "@/server/payin/jobs";
 import { DEAD_LETTER_QUEUE, type JobDefinition } from "./define-job";
 
-export const allJobs: JobDefinition[] = [...payinJobs];
+export const allJobs: JobDefinition[] = [...payinJobs, refreshCheckpointsJob];
 
 const maxRetryDelay = () => Number(process.env.JOB_RETRY_DELAY_MAX_SECONDS ?? 300);
 

@@ -20,6 +20,11 @@ export const accessTable: Record<string, Role[]> = {
   "jobs.queues": ["FINANCE"],
   "jobs.deadLetters": ["FINANCE"],
   "jobs.replay": ["FINANCE"],
+  "ledger.trialBalance": ["FINANCE"],
+  "ledger.accounts": ["FINANCE"],
+  "ledger.statement": ["FINANCE"],
+  "ledger.transaction": ["FINANCE"],
+  "ledger.byReference": ["FINANCE"],
   "payin.catalog": ["BUYER"],
   "payin.checkout": ["BUYER"],
   "payin.checkoutStatus": ["BUYER"],
@@ -33,6 +38,8 @@ export const accessTable: Record<string, Role[]> = {
   "payin.refund": ["FINANCE"],
   "payin.review": ["FINANCE"],
   "payin.reviewQueue": ["FINANCE"],
+  "wallet.mine": ["SELLER"],
+  "wallet.statement": ["SELLER"],
 };
 
 const { db } = await createTestDatabase();

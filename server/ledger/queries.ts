@@ -1,0 +1,100 @@
+// The ledger's read side: statements with running balances (keyset pages), the trial balance,
+// transactions with their entries.
+import type { DbOrTx } from "@/server/db";
+import { NotFoundError } from "@/server/errors";
+import { type AccountType, accountBalances, signedBalance } from "./balances";
+
+export interface StatementLine {
+  entryId: bigint;
+  transactionId: bigint;
+  kind: string;
+  reference: string;
+  description: string;
+  direction: "DEBIT" | "CREDIT";
+  amount: bigint;
+  /** Signed change of this account's balance. */
+  change: bigint;
+  balance: bigint;
+  createdAt: Date;
+}
+
+/** One page of an account's statement, oldest first, after the given entry id. */
+export async function accountStatement(
+  db: DbOrTx,
+  code: string,
+  page: { afterEntryId?: bigint; limit: number },
+): Promise<{ lines: StatementLine[]; nextCursor: bigint | undefined }> {
+  const account = await db.ledgerAccount.findUnique({ where: { code } });
+  if (!account) throw new NotFoundError("Ledger account");
+  const after = page.afterEntryId ?? 0n;
+  const [opening] = await db.$queryRawUnsafe<{ debits: bigint; credits: bigint }[]>(
+    `SELECT coalesce(sum(amount) FILTER (WHERE direction = 'DEBIT'), 0)::bigint AS debits,
+            coalesce(sum(amount) FILTER (WHERE direction = 'CREDIT'), 0)::bigint AS credits
+       FROM ledger_entry WHERE account_id = $1 AND id <= $2`,
+    account.id,
+    after,
+  );
+  const rows = await db.$queryRawUnsafe<Omit<StatementLine, "change" | "balance">[]>(
+    `SELECT e.id AS "entryId", e.transaction_id AS "transactionId", t.kind, t.reference, t.description,
+            e.direction::text AS direction, e.amount, e.created_at AS "createdAt"
+       FROM ledger_entry e JOIN ledger_transaction t ON t.id = e.transaction_id
+      WHERE e.account_id = $1 AND e.id > $2
+      ORDER BY e.id LIMIT $3`,
+    account.id,
+    after,
+    page.limit + 1,
+  );
+  const type = account.type as AccountType;
+  let balance = signedBalance(type, opening!.debits, opening!.credits);
+  const lines = rows.slice(0, page.limit).map((row) => {
+    const change = signedBalance(
+      type,
+      row.direction === "DEBIT" ? row.amount : 0n,
+      row.direction === "CREDIT" ? row.amount : 0n,
+    );
+    balance += change;
+    return { ...row, change, balance };
+  });
+  return { lines, nextCursor: rows.length > page.limit ? lines.at(-1)?.entryId : undefined };
+}
+
+/** Streams a whole statement in keyset batches, for CSV export without holding it in memory. */
+export async function* statementLines(
+  db: DbOrTx,
+  code: string,
+  batchSize = 1000,
+): AsyncGenerator<StatementLine> {
+  let cursor: bigint | undefined;
+  for (;;) {
+    const page = await accountStatement(db, code, { afterEntryId: cursor, limit: batchSize });
+    yield* page.lines;
+    if (!page.nextCursor) return;
+    cursor = page.nextCursor;
+  }
+}
+
+export async function trialBalance(db: DbOrTx) {
+  const accounts = await accountBalances(db);
+  const debits = accounts.reduce((sum, account) => sum + account.debits, 0n);
+  const credits = accounts.reduce((sum, account) => sum + account.credits, 0n);
+  return { accounts, debits, credits, balanced: debits === credits };
+}
+
+export async function transactionWithEntries(db: DbOrTx, id: bigint) {
+  const transaction = await db.ledgerTransaction.findUnique({
+    where: { id },
+    include: {
+      entries: { include: { account: { select: { code: true, type: true } } }, orderBy: { id: "asc" } },
+    },
+  });
+  if (!transaction) throw new NotFoundError("Ledger transaction");
+  return transaction;
+}
+
+export function transactionsByReference(db: DbOrTx, reference: string) {
+  return db.ledgerTransaction.findMany({
+    where: { reference },
+    include: { entries: { include: { account: { select: { code: true } } }, orderBy: { id: "asc" } } },
+    orderBy: { id: "asc" },
+  });
+}
