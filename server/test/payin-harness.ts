@@ -33,7 +33,10 @@ export async function startPayinHarness(options: { worker?: boolean } = {}) {
   await new Promise<void>((resolve) => webhookServer.listen(0, "127.0.0.1", resolve));
   const webhookUrl = `http://127.0.0.1:${(webhookServer.address() as AddressInfo).port}/`;
 
-  const emulator = await startPspEmulator({ port: 0, webhookEndpoints: [{ url: webhookUrl, secret: WEBHOOK_SECRET }] });
+  const emulator = await startPspEmulator({
+    port: 0,
+    webhookEndpoints: [{ url: webhookUrl, secret: WEBHOOK_SECRET }],
+  });
   process.env.PSP_EMULATOR_URL = emulator.url;
   process.env.APP_URL = "http://127.0.0.1:3999";
 
