@@ -1,0 +1,335 @@
+// The PSP emulator's HTTP server: Stripe's API under /v1 (Bearer sk_test_… auth, form bodies,
+// Idempotency-Key semantics, injected faults), the hosted payment page under /pay, and a JSON
+// control API for tests under /_control. Loopback only.
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { handleApi } from "./api";
+import { Engine } from "./engine";
+import { StripeError } from "./errors";
+import { RequestFaults } from "./faults";
+import { parseForm, str } from "./form-parser";
+import { authenticationPage, closedPage, paymentPage } from "./hosted-page";
+import { Store } from "./store";
+import { WebhookDispatcher, type WebhookFaultKind } from "./webhooks";
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  snapshotPath?: string;
+  webhookEndpoints?: { url: string; secret: string }[];
+  /** Delays between webhook delivery retries (tests shorten them). */
+  webhookRetryDelaysMs?: number[];
+}
+
+export interface EmulatorHandle {
+  url: string;
+  port: number;
+  engine: Engine;
+  faults: RequestFaults;
+  webhooks: WebhookDispatcher;
+  close(): Promise<void>;
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = typeof body === "string" ? body : JSON.stringify(body, null, 2);
+  response.writeHead(status, {
+    "content-type":
+      typeof body === "string" && text.startsWith("<!doctype")
+        ? "text/html; charset=utf-8"
+        : "application/json",
+    "request-id": `req_${createHash("sha1").update(String(Math.random())).digest("hex").slice(0, 14)}`,
+    ...headers,
+  });
+  response.end(text);
+}
+
+export async function startPspEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
+  const store = new Store(options.snapshotPath);
+  for (const endpoint of options.webhookEndpoints ?? []) {
+    if (!store.state.webhookEndpoints.some((existing) => existing.url === endpoint.url))
+      store.state.webhookEndpoints.push(endpoint);
+  }
+  const webhooks = new WebhookDispatcher(store, options.webhookRetryDelaysMs);
+  const engine = new Engine(store, webhooks);
+  const faults = new RequestFaults();
+  const inFlight = new Set<string>();
+  let latencyMs = 0;
+  let baseUrl = "";
+
+  async function api(request: IncomingMessage, response: ServerResponse, path: string, query: string) {
+    const auth = request.headers.authorization ?? "";
+    const key = /^Bearer (sk_test_\w+)$/.exec(auth)?.[1];
+    if (!key) {
+      const message = auth
+        ? `Invalid API Key provided: ${auth.replace(/^Bearer /, "").slice(0, 12)}***`
+        : "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth.";
+      return send(
+        response,
+        401,
+        { error: { type: "invalid_request_error", message, code: auth ? "api_key_invalid" : undefined } },
+        {
+          "www-authenticate": 'Bearer realm="Stripe"',
+        },
+      );
+    }
+    const method = request.method ?? "GET";
+    const raw = method === "GET" ? query : await readBody(request);
+    const fault = faults.take(method, path);
+    if (fault === "error500") {
+      return send(response, 500, {
+        error: { type: "api_error", message: "An unknown error occurred (injected by the emulator)." },
+      });
+    }
+    if (fault === "error429") {
+      return send(
+        response,
+        429,
+        {
+          error: {
+            type: "invalid_request_error",
+            code: "rate_limit",
+            message: "Too many requests hit the API too quickly.",
+          },
+        },
+        {
+          "retry-after": "1",
+        },
+      );
+    }
+    if (fault === "timeout_before_effect") {
+      setTimeout(() => response.destroy(), 60_000).unref();
+      return;
+    }
+
+    const idempotencyKey = method === "POST" ? request.headers["idempotency-key"] : undefined;
+    const recordKey = typeof idempotencyKey === "string" ? `${key}:${idempotencyKey}` : null;
+    const paramsHash = createHash("sha256").update(raw).digest("hex");
+    if (recordKey) {
+      const previous = store.state.idempotency[recordKey];
+      if (previous) {
+        if (previous.method !== method || previous.path !== path) {
+          return send(response, 400, {
+            error: {
+              type: "idempotency_error",
+              message: `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${previous.method} ${previous.path}' vs '${method} ${path}'). Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
+            },
+          });
+        }
+        if (previous.paramsHash !== paramsHash) {
+          return send(response, 400, {
+            error: {
+              type: "idempotency_error",
+              message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
+            },
+          });
+        }
+        return send(response, previous.status, previous.body, {
+          "idempotent-replayed": "true",
+          "idempotency-key": String(idempotencyKey),
+        });
+      }
+      if (inFlight.has(recordKey)) {
+        return send(response, 409, {
+          error: {
+            type: "idempotency_error",
+            message: `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${idempotencyKey}. Please try again later.`,
+          },
+        });
+      }
+      inFlight.add(recordKey);
+    }
+    try {
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      const result = handleApi(engine, { method, path, params: parseForm(raw), baseUrl });
+      const body = JSON.stringify(result.body, null, 2);
+      if (recordKey) {
+        store.state.idempotency[recordKey] = { method, path, paramsHash, status: result.status, body };
+        store.changed();
+      }
+      if (fault === "timeout_after_effect") {
+        // The operation took effect; the caller never hears about it.
+        setTimeout(() => response.destroy(), 60_000).unref();
+        return;
+      }
+      send(response, result.status, body, recordKey ? { "idempotency-key": String(idempotencyKey) } : {});
+    } finally {
+      if (recordKey) inFlight.delete(recordKey);
+    }
+  }
+
+  async function hostedPage(request: IncomingMessage, response: ServerResponse, path: string) {
+    const match = /^\/pay\/([^/]+)(\/authenticate)?$/.exec(path);
+    const session = match ? store.state.sessions[match[1]!] : undefined;
+    if (!match || !session) return send(response, 404, "<!doctype html><p>No such payment page.</p>");
+    const view = engine.session(session.id);
+    if (view.status !== "open") {
+      if (view.status === "complete") return send(response, 303, "", { location: view.success_url ?? "/" });
+      return send(response, 200, closedPage(view));
+    }
+    const lines = store.state.lineItems[session.id] ?? [];
+    if (request.method === "GET") return send(response, 200, paymentPage(view, lines));
+    const form = parseForm(await readBody(request));
+    let result: ReturnType<Engine["completeSession"]>;
+    if (match[2]) {
+      const card = store.state.sessionExtras[session.id]?.card;
+      if (!card) return send(response, 200, paymentPage(view, lines));
+      result = engine.completeSession(session.id, card, str(form.result) === "complete");
+    } else {
+      result = engine.completeSession(session.id, str(form.card) ?? "", undefined);
+    }
+    if (result.status === "paid") return send(response, 303, "", { location: view.success_url ?? "/" });
+    if (result.status === "authenticate") return send(response, 200, authenticationPage(view));
+    return send(response, 200, paymentPage(view, lines, result.message));
+  }
+
+  async function control(request: IncomingMessage, response: ServerResponse, path: string) {
+    const body = request.method === "POST" ? await readBody(request) : "";
+    const input = (body ? JSON.parse(body) : {}) as Record<string, unknown>;
+    let match: RegExpExecArray | null;
+    if (path === "/_control/state") {
+      const s = store.state;
+      return send(response, 200, {
+        sessions: Object.keys(s.sessions).length,
+        charges: Object.values(s.charges).filter((charge) => charge.status === "succeeded").length,
+        refunds: Object.keys(s.refunds).length,
+        transfers: Object.keys(s.transfers).length,
+        payouts: Object.keys(s.payouts).length,
+        events: Object.keys(s.events).length,
+        webhooksDelivered: webhooks.delivered,
+        pendingFaults: faults.pending,
+      });
+    }
+    if (path === "/_control/webhook_endpoints") {
+      const endpoint = { url: String(input.url), secret: String(input.secret) };
+      store.state.webhookEndpoints = [
+        ...store.state.webhookEndpoints.filter((item) => item.url !== endpoint.url),
+        endpoint,
+      ];
+      store.changed();
+      return send(response, 200, { ok: true });
+    }
+    if ((match = /^\/_control\/checkout_sessions\/([^/]+)\/complete$/.exec(path))) {
+      const authenticate = typeof input.authenticate === "boolean" ? input.authenticate : undefined;
+      let result = engine.completeSession(match[1]!, String(input.card ?? "4242424242424242"), authenticate);
+      if (result.status === "authenticate")
+        result = engine.completeSession(match[1]!, String(input.card), true);
+      return send(response, 200, result);
+    }
+    if ((match = /^\/_control\/payouts\/([^/]+)\/(paid|failed)$/.exec(path))) {
+      return send(
+        response,
+        200,
+        engine.settlePayout(
+          match[1]!,
+          match[2] as "paid" | "failed",
+          input.failure_code as string | undefined,
+        ),
+      );
+    }
+    if ((match = /^\/_control\/refunds\/([^/]+)\/fail$/.exec(path))) {
+      engine.failRefund(match[1]!);
+      return send(response, 200, store.state.refunds[match[1]!] ?? null);
+    }
+    if ((match = /^\/_control\/transfers\/([^/]+)\/reverse$/.exec(path))) {
+      return send(
+        response,
+        200,
+        engine.reverseTransfer(match[1]!, { amount: input.amount as number | undefined, metadata: {} }),
+      );
+    }
+    if ((match = /^\/_control\/accounts\/([^/]+)\/fail_transfers$/.exec(path))) {
+      const account = store.state.accounts[match[1]!];
+      if (!account) return send(response, 404, { error: "no such account" });
+      account.payouts_enabled = input.fail === false;
+      store.changed();
+      return send(response, 200, account);
+    }
+    if (path === "/_control/faults") {
+      const kind = String(input.kind);
+      if (["drop", "duplicate", "reorder", "delay"].includes(kind)) {
+        webhooks.faults.push({
+          kind: kind as WebhookFaultKind,
+          remaining: Number(input.count ?? 1),
+          delayMs: input.delayMs as number | undefined,
+        });
+      } else {
+        faults.add({
+          path: input.path as string | undefined,
+          method: input.method as string | undefined,
+          kind: kind as never,
+          count: Number(input.count ?? 1),
+        });
+      }
+      return send(response, 200, { ok: true });
+    }
+    if (path === "/_control/faults/clear") {
+      faults.clear();
+      webhooks.faults = [];
+      return send(response, 200, { ok: true });
+    }
+    if (path === "/_control/latency") {
+      latencyMs = Number(input.ms ?? 0);
+      return send(response, 200, { ok: true });
+    }
+    if (path === "/_control/clock") {
+      store.state.clockOffsetSeconds += Number(input.advanceSeconds ?? 0);
+      store.changed();
+      return send(response, 200, { now: store.now() });
+    }
+    if (path === "/_control/reset") {
+      store.reset();
+      faults.clear();
+      return send(response, 200, { ok: true });
+    }
+    return send(response, 404, { error: `unknown control path ${path}` });
+  }
+
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? "/", "http://emulator");
+    const path = url.pathname;
+    const route = path.startsWith("/v1/")
+      ? api(request, response, path, url.search.slice(1))
+      : path.startsWith("/pay/")
+        ? hostedPage(request, response, path)
+        : path.startsWith("/_control/")
+          ? control(request, response, path)
+          : Promise.resolve(
+              send(response, 404, {
+                error: { type: "invalid_request_error", message: "Unrecognized request URL." },
+              }),
+            );
+    route.catch((error: unknown) => {
+      const status = error instanceof StripeError ? error.status : 500;
+      const body =
+        error instanceof StripeError
+          ? error.body()
+          : { error: { type: "api_error", message: (error as Error).message } };
+      if (!response.headersSent) send(response, status, body);
+    });
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 12111, options.host ?? "127.0.0.1", resolve),
+  );
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  return {
+    url: baseUrl,
+    port,
+    engine,
+    faults,
+    webhooks,
+    async close() {
+      webhooks.close();
+      store.flush();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// Signed webhook delivery with retries, and the webhook faults the control API injects:
+// dropped, duplicated, reordered and delayed deliveries.
+import { createHmac } from "node:crypto";
+import type Stripe from "stripe";
+import type { Store } from "./store";
+
+export type WebhookFaultKind = "drop" | "duplicate" | "reorder" | "delay";
+
+export interface WebhookFault {
+  kind: WebhookFaultKind;
+  remaining: number;
+  delayMs?: number;
+}
+
+export function signPayload(payload: string, secret: string, timestamp: number): string {
+  const signature = createHmac("sha256", secret).update(`${timestamp}.${payload}`).digest("hex");
+  return `t=${timestamp},v1=${signature}`;
+}
+
+export class WebhookDispatcher {
+  faults: WebhookFault[] = [];
+  private held: Stripe.Event[] = [];
+  private timers = new Set<NodeJS.Timeout>();
+  delivered = 0;
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly retryDelaysMs = [200, 1000, 3000, 10_000, 30_000],
+  ) {}
+
+  dispatch(event: Stripe.Event): void {
+    const fault = this.faults.find((item) => item.remaining > 0);
+    if (fault) fault.remaining--;
+    this.faults = this.faults.filter((item) => item.remaining > 0);
+    switch (fault?.kind) {
+      case "drop":
+        return;
+      case "duplicate":
+        this.sendToAll(event);
+        this.later(() => this.sendToAll(event), 50);
+        return;
+      case "delay":
+        this.later(() => this.sendToAll(event), fault.delayMs ?? 2000);
+        return;
+      case "reorder":
+        // Hold this one back until the next event has gone out.
+        this.held.push(event);
+        this.later(() => this.release(), 1500);
+        return;
+      default:
+        this.sendToAll(event);
+        this.release();
+    }
+  }
+
+  private release() {
+    const held = this.held;
+    this.held = [];
+    for (const event of held) this.later(() => this.sendToAll(event), 100);
+  }
+
+  private later(run: () => void, ms: number) {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private sendToAll(event: Stripe.Event) {
+    for (const endpoint of this.store.state.webhookEndpoints) void this.send(endpoint, event, 0);
+  }
+
+  private async send(
+    endpoint: { url: string; secret: string },
+    event: Stripe.Event,
+    attempt: number,
+  ): Promise<void> {
+    if (this.closed) return;
+    const payload = JSON.stringify(event, null, 2);
+    const ok = await fetch(endpoint.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "stripe-signature": signPayload(payload, endpoint.secret, this.store.now()),
+        "user-agent": "Stripe/1.0 (Payrail PSP emulator)",
+      },
+      body: payload,
+      signal: AbortSignal.timeout(10_000),
+    })
+      .then((response) => response.ok)
+      .catch(() => false);
+    if (ok) {
+      this.delivered++;
+      return;
+    }
+    const delay = this.retryDelaysMs[attempt];
+    if (delay !== undefined) this.later(() => void this.send(endpoint, event, attempt + 1), delay);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,167 @@
+// The PSP port on the real `stripe` SDK. Pointed at the emulator by host/port, or at Stripe.
+// The SDK retries network errors, 409s, 429s (honouring Retry-After) and 5xx with backoff, always
+// with the same idempotency key, so a retry can never double an operation.
+import Stripe from "stripe";
+import { type PspPort, type PspRefund, toSdkAmount } from "./port";
+
+export const WEBHOOK_TOLERANCE_SECONDS = 300;
+
+export interface StripeAdapterOptions {
+  secretKey: string;
+  /** `http://127.0.0.1:12111` for the emulator; absent for real Stripe. */
+  emulatorUrl?: string;
+  timeoutMs?: number;
+  maxNetworkRetries?: number;
+}
+
+export function createStripeClient(options: StripeAdapterOptions): Stripe {
+  const emulator = options.emulatorUrl ? new URL(options.emulatorUrl) : null;
+  return new Stripe(options.secretKey, {
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    timeout: options.timeoutMs ?? 10_000,
+    telemetry: false,
+    ...(emulator
+      ? {
+          host: emulator.hostname,
+          port: Number(emulator.port),
+          protocol: emulator.protocol.replace(":", "") as "http",
+        }
+      : {}),
+  });
+}
+
+function refundState(refund: Stripe.Refund): PspRefund {
+  return {
+    pspRefundId: refund.id,
+    status: refund.status ?? "pending",
+    failureReason: refund.failure_reason ?? null,
+  };
+}
+
+export function createStripeAdapter(options: StripeAdapterOptions): PspPort {
+  const stripe = createStripeClient(options);
+  return {
+    async createCheckoutSession(input) {
+      const session = await stripe.checkout.sessions.create(
+        {
+          mode: "payment",
+          line_items: input.lineItems.map((item) => ({
+            quantity: item.quantity,
+            price_data: {
+              currency: input.currency,
+              unit_amount: toSdkAmount(item.amount),
+              product_data: { name: item.name },
+            },
+          })),
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl,
+          client_reference_id: input.paymentEventId,
+          metadata: input.metadata,
+          payment_intent_data: { metadata: input.metadata, transfer_group: input.paymentEventId },
+        },
+        { idempotencyKey: `checkout:${input.paymentEventId}` },
+      );
+      if (!session.url) throw new Error(`checkout session ${session.id} has no URL`);
+      return { sessionId: session.id, url: session.url };
+    },
+
+    async retrieveCheckoutStatus(sessionId) {
+      const session = await stripe.checkout.sessions.retrieve(sessionId, { expand: ["payment_intent"] });
+      const intent =
+        typeof session.payment_intent === "string"
+          ? await stripe.paymentIntents.retrieve(session.payment_intent)
+          : session.payment_intent;
+      const error = intent?.last_payment_error;
+      return {
+        status: session.status ?? "open",
+        paymentStatus: session.payment_status,
+        paymentIntentId: intent?.id,
+        chargeId:
+          typeof intent?.latest_charge === "string" ? intent.latest_charge : intent?.latest_charge?.id,
+        failureCode:
+          session.payment_status === "paid" ? undefined : (error?.decline_code ?? error?.code ?? undefined),
+        failureMessage: session.payment_status === "paid" ? undefined : error?.message,
+      };
+    },
+
+    async createRefund(input) {
+      const refund = await stripe.refunds.create(
+        {
+          payment_intent: input.paymentIntentId,
+          amount: toSdkAmount(input.amount),
+          metadata: { refund_id: input.refundId },
+        },
+        { idempotencyKey: `refund:${input.refundId}` },
+      );
+      return refundState(refund);
+    },
+
+    async retrieveRefund(pspRefundId) {
+      return refundState(await stripe.refunds.retrieve(pspRefundId));
+    },
+
+    async createConnectedAccount(input) {
+      const account = await stripe.accounts.create(
+        {
+          type: "express",
+          email: input.email,
+          metadata: { seller_id: input.sellerId },
+          capabilities: { transfers: { requested: true } },
+        },
+        { idempotencyKey: `account:${input.sellerId}` },
+      );
+      return { accountId: account.id };
+    },
+
+    async createTransfer(input) {
+      const transfer = await stripe.transfers.create(
+        {
+          amount: toSdkAmount(input.amount),
+          currency: input.currency,
+          destination: input.destination,
+          transfer_group: `payout:${input.payoutId}`,
+          metadata: { payout_id: input.payoutId },
+        },
+        { idempotencyKey: `payout:${input.payoutId}` },
+      );
+      return {
+        transferId: transfer.id,
+        reversed: transfer.reversed,
+        amountReversed: transfer.amount_reversed,
+      };
+    },
+
+    async retrieveTransfer(transferId) {
+      const transfer = await stripe.transfers.retrieve(transferId);
+      return {
+        transferId: transfer.id,
+        reversed: transfer.reversed,
+        amountReversed: transfer.amount_reversed,
+      };
+    },
+
+    listBalanceTransactions({ from, to }) {
+      return stripe.balanceTransactions.list({
+        created: { gte: Math.floor(from.getTime() / 1000), lt: Math.ceil(to.getTime() / 1000) },
+        limit: 100,
+      });
+    },
+
+    async constructWebhookEvent(rawBody, signatureHeader, secrets) {
+      let lastError: unknown = new Error("no webhook secret configured");
+      for (const secret of secrets) {
+        try {
+          return await stripe.webhooks.constructEventAsync(
+            rawBody,
+            signatureHeader,
+            secret,
+            WEBHOOK_TOLERANCE_SECONDS,
+          );
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      throw lastError;
+    },
+  };
+}
