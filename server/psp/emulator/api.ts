@@ -358,12 +358,48 @@ const routes: [string, RegExp, Handler][] = [
   ],
 ];
 
+/** Stripe's `expand[]`: replaces an id field (dotted path, `data.` for lists) with its object. */
+function expand(engine: Engine, value: unknown, path: string[]): unknown {
+  if (!value || typeof value !== "object" || path.length === 0) return value;
+  const [head, ...rest] = path;
+  const object = { ...(value as Record<string, unknown>) };
+  if (head === "data" && Array.isArray(object.data)) {
+    object.data = object.data.map((item) => expand(engine, item, rest));
+    return object;
+  }
+  const field = object[head!];
+  object[head!] =
+    typeof field === "string"
+      ? expand(engine, lookup(engine, field) ?? field, rest)
+      : expand(engine, field, rest);
+  return object;
+}
+
+function lookup(engine: Engine, id: string): unknown {
+  const s = engine.store.state;
+  const collections: [string, Record<string, unknown>][] = [
+    ["pi_", s.intents],
+    ["ch_", s.charges],
+    ["re_", s.refunds],
+    ["txn_", s.balanceTransactions],
+    ["tr_", s.transfers],
+    ["acct_", s.accounts],
+    ["po_", s.payouts],
+    ["cs_", s.sessions],
+  ];
+  return collections.find(([prefix]) => id.startsWith(prefix))?.[1][id];
+}
+
 export function handleApi(engine: Engine, request: ApiRequest): { status: number; body: unknown } {
   for (const [method, pattern, handler] of routes) {
     const match = request.path.match(pattern);
     if (!match || method !== request.method) continue;
     try {
-      return { status: 200, body: handler(engine, request, match) };
+      const body = list(request.params.expand).reduce<unknown>(
+        (result, path) => (typeof path === "string" ? expand(engine, result, path.split(".")) : result),
+        handler(engine, request, match),
+      );
+      return { status: 200, body };
     } catch (error) {
       if (error instanceof StripeError) return { status: error.status, body: error.body() };
       throw error;

@@ -2,7 +2,7 @@
 // assets, its own strict CSP. Card numbers stay here; Payrail never sees them.
 import type Stripe from "stripe";
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]!,
@@ -26,7 +26,7 @@ button.secondary{background:#fff;color:#635bff;border:1px solid #635bff}.error{b
 .test{font-size:.78rem;color:#697386}.brand{font-weight:700;color:#635bff;margin-bottom:1rem}a{color:#635bff}`;
 
 function page(title: string, body: string) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:">
 <style>${style}</style></head><body>${body}</body></html>`;
@@ -37,16 +37,18 @@ export function paymentPage(session: Stripe.Checkout.Session, lines: Stripe.Line
   const items = lines
     .map(
       (line) =>
-        `<div class="line"><span>${escape(line.description ?? "")} × ${line.quantity}</span><span>${money(line.amount_total, currency)}</span></div>`,
+        `<div class="line"><span>${escapeHtml(line.description ?? "")} × ${line.quantity}</span><span>${money(line.amount_total, currency)}</span></div>`,
     )
     .join("");
-  const cancel = session.cancel_url ? `<a href="${escape(session.cancel_url)}">← Back to the shop</a>` : "";
+  const cancel = session.cancel_url
+    ? `<a href="${escapeHtml(session.cancel_url)}">← Back to the shop</a>`
+    : "";
   return page(
     "Pay · PSP emulator",
     `<div class="wrap"><div class="summary"><div class="brand">PSP emulator · test mode</div>${cancel}
 <h1>Pay</h1><div class="total">${money(session.amount_total ?? 0, currency)}</div>${items}</div>
-<form method="post" action="/pay/${escape(session.id)}">
-${error ? `<div class="error" role="alert">${escape(error)}</div>` : ""}
+<form method="post" action="/pay/${escapeHtml(session.id)}">
+${error ? `<div class="error" role="alert">${escapeHtml(error)}</div>` : ""}
 <label>Card number<input name="card" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required></label>
 <div class="row"><label>Expiry<input name="expiry" placeholder="MM / YY" autocomplete="cc-exp" required></label>
 <label>CVC<input name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123" required></label></div>
@@ -63,8 +65,8 @@ export function authenticationPage(session: Stripe.Checkout.Session) {
     `<div class="wrap"><div class="summary"><div class="brand">PSP emulator · 3-D Secure</div>
 <h1>Confirm this payment with your bank</h1><div class="total">${money(session.amount_total ?? 0, session.currency ?? "usd")}</div></div>
 <div class="card"><p>This is a test 3-D Secure challenge.</p>
-<form method="post" action="/pay/${escape(session.id)}/authenticate"><input type="hidden" name="result" value="complete"><button type="submit">Complete authentication</button></form>
-<form method="post" action="/pay/${escape(session.id)}/authenticate"><input type="hidden" name="result" value="fail"><button class="secondary" type="submit">Fail authentication</button></form>
+<form method="post" action="/pay/${escapeHtml(session.id)}/authenticate"><input type="hidden" name="result" value="complete"><button type="submit">Complete authentication</button></form>
+<form method="post" action="/pay/${escapeHtml(session.id)}/authenticate"><input type="hidden" name="result" value="fail"><button class="secondary" type="submit">Fail authentication</button></form>
 </div></div>`,
   );
 }
@@ -72,6 +74,6 @@ export function authenticationPage(session: Stripe.Checkout.Session) {
 export function closedPage(session: Stripe.Checkout.Session) {
   return page(
     "Payment · PSP emulator",
-    `<div class="wrap"><div class="card"><h1>This payment page is ${escape(session.status ?? "closed")}.</h1></div></div>`,
+    `<div class="wrap"><div class="card"><h1>This payment page is ${escapeHtml(session.status ?? "closed")}.</h1></div></div>`,
   );
 }

@@ -192,7 +192,11 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
   async function control(request: IncomingMessage, response: ServerResponse, path: string) {
     const body = request.method === "POST" ? await readBody(request) : "";
     const input = (body ? JSON.parse(body) : {}) as Record<string, unknown>;
-    let match: RegExpExecArray | null;
+    const complete = /^\/_control\/checkout_sessions\/([^/]+)\/complete$/.exec(path);
+    const payoutOutcome = /^\/_control\/payouts\/([^/]+)\/(paid|failed)$/.exec(path);
+    const refundFail = /^\/_control\/refunds\/([^/]+)\/fail$/.exec(path);
+    const reverse = /^\/_control\/transfers\/([^/]+)\/reverse$/.exec(path);
+    const failTransfers = /^\/_control\/accounts\/([^/]+)\/fail_transfers$/.exec(path);
     if (path === "/_control/state") {
       const s = store.state;
       return send(response, 200, {
@@ -215,14 +219,16 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
       store.changed();
       return send(response, 200, { ok: true });
     }
-    if ((match = /^\/_control\/checkout_sessions\/([^/]+)\/complete$/.exec(path))) {
+    if (complete) {
+      const match = complete;
       const authenticate = typeof input.authenticate === "boolean" ? input.authenticate : undefined;
       let result = engine.completeSession(match[1]!, String(input.card ?? "4242424242424242"), authenticate);
       if (result.status === "authenticate")
         result = engine.completeSession(match[1]!, String(input.card), true);
       return send(response, 200, result);
     }
-    if ((match = /^\/_control\/payouts\/([^/]+)\/(paid|failed)$/.exec(path))) {
+    if (payoutOutcome) {
+      const match = payoutOutcome;
       return send(
         response,
         200,
@@ -233,18 +239,21 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
         ),
       );
     }
-    if ((match = /^\/_control\/refunds\/([^/]+)\/fail$/.exec(path))) {
+    if (refundFail) {
+      const match = refundFail;
       engine.failRefund(match[1]!);
       return send(response, 200, store.state.refunds[match[1]!] ?? null);
     }
-    if ((match = /^\/_control\/transfers\/([^/]+)\/reverse$/.exec(path))) {
+    if (reverse) {
+      const match = reverse;
       return send(
         response,
         200,
         engine.reverseTransfer(match[1]!, { amount: input.amount as number | undefined, metadata: {} }),
       );
     }
-    if ((match = /^\/_control\/accounts\/([^/]+)\/fail_transfers$/.exec(path))) {
+    if (failTransfers) {
+      const match = failTransfers;
       const account = store.state.accounts[match[1]!];
       if (!account) return send(response, 404, { error: "no such account" });
       account.payouts_enabled = input.fail === false;
