@@ -40,7 +40,7 @@ export async function startPayinHarness(options: { worker?: boolean } = {}) {
   process.env.PSP_EMULATOR_URL = emulator.url;
   process.env.APP_URL = "http://127.0.0.1:3999";
 
-  const worker = options.worker === false ? null : await startWorker({ pollingIntervalSeconds: 0.2 });
+  const worker = options.worker === false ? null : await startWorker({ pollingIntervalSeconds: 0.5 });
 
   const buyer = await createUser(database.db, "BUYER", { name: "Test Buyer" });
   const finance = await createUser(database.db, "FINANCE");

@@ -1,0 +1,380 @@
+// Pay-in end to end on real parts: PostgreSQL, the PSP emulator through the stripe SDK, signed
+// webhooks into Payrail's own receiver, and pg-boss workers.
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { checkLedgerInvariants } from "@/server/ledger/invariants";
+import { startPayinHarness } from "@/server/test/payin-harness";
+import { waitFor } from "@/server/test/wait-for";
+import { recoverStalePayments } from "./recover";
+
+process.env.PAYRAIL_RATE_LIMITS = "off";
+process.env.RISK_VELOCITY_LIMIT = "1000";
+const h = await startPayinHarness();
+
+const cart = () => ({
+  idempotencyKey: randomUUID(),
+  items: [
+    { productId: h.products[0]!.id, quantity: 2 }, // 2 × $25.00, seller 0 at 10 %
+    { productId: h.products[1]!.id, quantity: 1 }, // 1 × $35.00, seller 1 at 8 %
+  ],
+});
+
+async function status(checkoutId: string) {
+  return (await h.buyerCaller()).payin.checkoutStatus({ checkoutId });
+}
+
+const sessionIdOf = (url: string | null) => /cs_[A-Za-z0-9_-]+/.exec(url ?? "")?.[0] ?? "";
+
+async function postings(checkoutId: string) {
+  const { rows } = await h.sql.query(
+    `SELECT count(*)::int AS n FROM ledger_transaction t JOIN payment_order o ON t.reference = o.id::text
+      WHERE t.kind = 'payin' AND o.payment_event_id = $1`,
+    [checkoutId],
+  );
+  return rows[0].n as number;
+}
+
+async function paidCheckout() {
+  const buyer = await h.buyerCaller();
+  const { checkoutId } = await buyer.payin.checkout(cart());
+  const started = await status(checkoutId);
+  await h.pay(sessionIdOf(started.pspSessionUrl));
+  await waitFor(
+    async () =>
+      (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).status === "SUCCEEDED",
+  );
+  return checkoutId;
+}
+
+describe("checkout", () => {
+  it("splits the cart per seller, pays through the hosted page and posts each order once", async () => {
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout(cart());
+    const started = await status(checkoutId);
+    expect(started.status).toBe("EXECUTING");
+    expect(started.totalAmount).toBe(8_500n); // $85.00
+    expect(started.orders.map((order) => [order.amount, order.commission])).toEqual(
+      expect.arrayContaining([
+        [5_000n, 500n],
+        [3_500n, 280n],
+      ]),
+    );
+    expect((await h.pay(sessionIdOf(started.pspSessionUrl))).body).toEqual({ status: "paid" });
+    await waitFor(
+      async () =>
+        (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).status === "SUCCEEDED",
+    );
+    const event = await h.db.paymentEvent.findUniqueOrThrow({
+      where: { id: checkoutId },
+      include: { orders: true },
+    });
+    expect(event.pspChargeId).toMatch(/^ch_/);
+    expect(
+      event.orders.every((order) => order.status === "SUCCESS" && order.ledgerUpdated && order.walletUpdated),
+    ).toBe(true);
+    expect(await postings(checkoutId)).toBe(2);
+    const wallet = await h.db.wallet.findFirstOrThrow({ where: { sellerId: h.sellers[0]!.seller!.id } });
+    expect(wallet.pending).toBeGreaterThanOrEqual(4_500n); // $45.00 after 10 %
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+  });
+
+  it("returns the first checkout for a replayed key and refuses the key with another cart", async () => {
+    const buyer = await h.buyerCaller();
+    const input = cart();
+    const first = await buyer.payin.checkout(input);
+    expect(await buyer.payin.checkout(input)).toEqual(first);
+    await expect(
+      buyer.payin.checkout({ ...input, items: [{ productId: h.products[0]!.id, quantity: 9 }] }),
+    ).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+  });
+
+  it("creates one checkout for concurrent requests with one key", async () => {
+    const input = cart();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, async () => (await h.buyerCaller()).payin.checkout(input)),
+    );
+    expect(new Set(results.map((result) => result.checkoutId)).size).toBe(1);
+    expect(await h.db.paymentEvent.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
+  });
+
+  it("rejects bad input with field errors and writes nothing", async () => {
+    const buyer = await h.buyerCaller();
+    const before = await h.db.paymentEvent.count();
+    await expect(buyer.payin.checkout({ idempotencyKey: "nope", items: [] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    await expect(
+      buyer.payin.checkout({
+        idempotencyKey: randomUUID(),
+        items: [{ productId: randomUUID(), quantity: 1 }],
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(await h.db.paymentEvent.count()).toBe(before);
+  });
+
+  it("shows a decline in plain words and lets the buyer pay with another card", async () => {
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout(cart());
+    const sessionId = sessionIdOf((await status(checkoutId)).pspSessionUrl);
+    await h.pay(sessionId, "4000000000009995");
+    await waitFor(
+      async () => (await status(checkoutId)).failureMessage?.includes("insufficient funds") ?? false,
+    );
+    expect((await status(checkoutId)).status).toBe("EXECUTING");
+    await h.pay(sessionId);
+    await waitFor(async () => (await status(checkoutId)).status === "SUCCEEDED");
+    expect(await postings(checkoutId)).toBe(2);
+  });
+
+  it("fails an expired session, posts nothing, and lets the buyer retry with a new session", async () => {
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout(cart());
+    const first = sessionIdOf((await status(checkoutId)).pspSessionUrl);
+    await fetch(`${h.emulator.url}/v1/checkout/sessions/${first}/expire`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk_test_x" },
+    });
+    await waitFor(async () => (await status(checkoutId)).status === "FAILED");
+    expect(await postings(checkoutId)).toBe(0);
+    await buyer.payin.retryCheckout({ checkoutId });
+    const retried = await status(checkoutId);
+    expect(retried.status).toBe("EXECUTING");
+    expect(sessionIdOf(retried.pspSessionUrl)).not.toBe(first);
+    await h.pay(sessionIdOf(retried.pspSessionUrl));
+    await waitFor(async () => (await status(checkoutId)).status === "SUCCEEDED");
+    expect(await postings(checkoutId)).toBe(2);
+  });
+});
+
+describe("webhooks and the PSP's faults", () => {
+  it("gets to SUCCEEDED without any webhook: the return page asks the PSP", async () => {
+    await h.control("faults", { kind: "drop", count: 20 });
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout(cart());
+    await h.pay(sessionIdOf((await status(checkoutId)).pspSessionUrl));
+    expect((await status(checkoutId)).status).toBe("SUCCEEDED");
+    await h.control("faults/clear");
+  });
+
+  it("posts once however often and in whatever order the webhooks arrive", async () => {
+    await h.control("faults", { kind: "duplicate", count: 10 });
+    await h.control("faults", { kind: "reorder", count: 4 });
+    const checkoutId = await paidCheckout();
+    await waitFor(
+      async () => (await h.db.pspWebhookEvent.count({ where: { processedAt: null } })) === 0,
+      20_000,
+    );
+    expect(await postings(checkoutId)).toBe(2);
+    await h.control("faults/clear");
+  });
+
+  it("stores a replayed webhook once and refuses a bad signature", async () => {
+    const event = await h.db.pspWebhookEvent.findFirstOrThrow();
+    const { receivePspWebhook } = await import("./webhook-endpoint");
+    const body = JSON.stringify(event.payload);
+    const forged = await receivePspWebhook(h.db, body, "t=1,v1=deadbeef", ["whsec_test_harness"]);
+    expect(forged.status).toBe(400);
+  });
+
+  it("survives a PSP outage at checkout: recovery creates the session once", async () => {
+    await h.control("faults", { path: "^/v1/checkout/sessions$", kind: "error500", count: 10 });
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout(cart());
+    expect(
+      (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).pspSessionId,
+    ).toBeNull();
+    await h.control("faults/clear");
+    await recoverStalePayments(h.db, 0);
+    await recoverStalePayments(h.db, 0);
+    const event = await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } });
+    expect(event.pspSessionId).toMatch(/^cs_/);
+    const sessions = await (
+      await fetch(`${h.emulator.url}/v1/checkout/sessions?limit=100`, {
+        headers: { authorization: "Bearer sk_test_x" },
+      })
+    ).json();
+    expect(
+      sessions.data.filter(
+        (session: { metadata: Record<string, string> }) => session.metadata.payment_event_id === checkoutId,
+      ),
+    ).toHaveLength(1);
+  });
+
+  it("a timeout whose session was created at the PSP is resolved to that same session", async () => {
+    process.env.STRIPE_TIMEOUT_MS = "800";
+    await h.control("faults", { path: "^/v1/checkout/sessions$", kind: "timeout_after_effect", count: 3 });
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout(cart());
+    process.env.STRIPE_TIMEOUT_MS = "10000";
+    await h.control("faults/clear");
+    await recoverStalePayments(h.db, 0);
+    const sessions = await (
+      await fetch(`${h.emulator.url}/v1/checkout/sessions?limit=100`, {
+        headers: { authorization: "Bearer sk_test_x" },
+      })
+    ).json();
+    expect(
+      sessions.data.filter(
+        (session: { metadata: Record<string, string> }) => session.metadata.payment_event_id === checkoutId,
+      ),
+    ).toHaveLength(1);
+  });
+});
+
+describe("risk", () => {
+  it("blocks a sanctioned buyer before any PSP call", async () => {
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout({ ...cart(), country: "KP" });
+    const event = await h.db.paymentEvent.findUniqueOrThrow({
+      where: { id: checkoutId },
+      include: { orders: true },
+    });
+    expect(event.status).toBe("BLOCKED");
+    expect(event.pspSessionId).toBeNull();
+    expect(event.orders.every((order) => order.status === "FAILED")).toBe(true);
+  });
+
+  it("parks an unusual basket for review; finance approves and the buyer can pay", async () => {
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout({
+      idempotencyKey: randomUUID(),
+      items: [{ productId: h.products[0]!.id, quantity: 30 }],
+    });
+    expect((await status(checkoutId)).status).toBe("IN_REVIEW");
+    const finance = await h.financeCaller();
+    expect((await finance.payin.reviewQueue({ limit: 10 })).items.map((item) => item.id)).toContain(
+      checkoutId,
+    );
+    await finance.payin.review({ checkoutId, decision: "APPROVE", note: "Known wholesale buyer" });
+    const approved = await status(checkoutId);
+    expect(approved.status).toBe("EXECUTING");
+    expect(approved.pspSessionUrl).toBeTruthy();
+    expect(await h.db.auditLog.count({ where: { action: "risk.approve", entityId: checkoutId } })).toBe(1);
+  });
+});
+
+describe("refunds", () => {
+  it("refunds partially then fully, never more than paid, and posts each once", async () => {
+    const checkoutId = await paidCheckout();
+    const order = await h.db.paymentOrder.findFirstOrThrow({
+      where: { paymentEventId: checkoutId, amount: 5_000n },
+    });
+    const finance = await h.financeCaller();
+    const key = randomUUID();
+    await finance.payin.refund({
+      paymentOrderId: order.id,
+      amount: 1_000n,
+      reason: "damaged",
+      idempotencyKey: key,
+    });
+    await finance.payin.refund({
+      paymentOrderId: order.id,
+      amount: 1_000n,
+      reason: "damaged",
+      idempotencyKey: key,
+    });
+    await expect(
+      finance.payin.refund({
+        paymentOrderId: order.id,
+        amount: 4_001n,
+        reason: "too much",
+        idempotencyKey: randomUUID(),
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await finance.payin.refund({
+      paymentOrderId: order.id,
+      amount: 4_000n,
+      reason: "rest",
+      idempotencyKey: randomUUID(),
+    });
+    await waitFor(
+      async () =>
+        (await h.db.refund.count({ where: { paymentOrderId: order.id, status: "SUCCEEDED" } })) === 2,
+    );
+    expect((await h.db.paymentOrder.findUniqueOrThrow({ where: { id: order.id } })).refundedAmount).toBe(
+      5_000n,
+    );
+    expect(await h.db.ledgerTransaction.count({ where: { kind: "refund" } })).toBeGreaterThanOrEqual(2);
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+  });
+
+  it("asks for the password above the step-up threshold", async () => {
+    process.env.REFUND_STEP_UP_AMOUNT = "100";
+    const checkoutId = await paidCheckout();
+    const order = await h.db.paymentOrder.findFirstOrThrow({ where: { paymentEventId: checkoutId } });
+    const finance = await h.financeCaller();
+    const input = { paymentOrderId: order.id, amount: 500n, reason: "step-up", idempotencyKey: randomUUID() };
+    await expect(finance.payin.refund(input)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await finance.payin.refund({ ...input, password: "correct horse battery staple" });
+    process.env.REFUND_STEP_UP_AMOUNT = "50000";
+  });
+
+  it("reverses a refund the PSP fails after first accepting it, exactly once", async () => {
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout(cart());
+    await h.pay(sessionIdOf((await status(checkoutId)).pspSessionUrl), "4000000000005126");
+    await waitFor(async () => (await status(checkoutId)).status === "SUCCEEDED");
+    const order = await h.db.paymentOrder.findFirstOrThrow({ where: { paymentEventId: checkoutId } });
+    const walletBefore = await h.db.wallet.findFirstOrThrow({ where: { sellerId: order.sellerId } });
+    const finance = await h.financeCaller();
+    const { refundId } = await finance.payin.refund({
+      paymentOrderId: order.id,
+      amount: 1_500n,
+      reason: "buyer returned it",
+      idempotencyKey: randomUUID(),
+    });
+    await waitFor(
+      async () => (await h.db.refund.findUniqueOrThrow({ where: { id: refundId } })).status === "FAILED",
+      20_000,
+    );
+    expect(
+      await h.db.ledgerTransaction.count({ where: { kind: "refund.reversal", reference: refundId } }),
+    ).toBe(1);
+    expect((await h.db.paymentOrder.findUniqueOrThrow({ where: { id: order.id } })).refundedAmount).toBe(0n);
+    expect((await h.db.wallet.findFirstOrThrow({ where: { sellerId: order.sellerId } })).pending).toBe(
+      walletBefore.pending,
+    );
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+  });
+
+  it("refuses to refund an unpaid order", async () => {
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout(cart());
+    const order = await h.db.paymentOrder.findFirstOrThrow({ where: { paymentEventId: checkoutId } });
+    const finance = await h.financeCaller();
+    await expect(
+      finance.payin.refund({
+        paymentOrderId: order.id,
+        amount: 100n,
+        reason: "not paid yet",
+        idempotencyKey: randomUUID(),
+      }),
+    ).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+  });
+});
+
+describe("sellers", () => {
+  it("see only their own orders, release funds once, and cannot touch another seller's order", async () => {
+    const checkoutId = await paidCheckout();
+    const orders = await h.db.paymentOrder.findMany({ where: { paymentEventId: checkoutId } });
+    const mine = orders.find((order) => order.sellerId === h.sellers[0]!.seller!.id)!;
+    const theirs = orders.find((order) => order.sellerId === h.sellers[1]!.seller!.id)!;
+    const seller = await h.sellerCaller(0);
+    const listed = await seller.payin.sellerOrders({ limit: 100 });
+    expect(listed.every((order) => order.sellerId === h.sellers[0]!.seller!.id)).toBe(true);
+    await expect(seller.payin.sellerOrder({ paymentOrderId: theirs.id })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    await expect(seller.payin.fulfilOrder({ paymentOrderId: theirs.id })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    const before = await h.db.wallet.findFirstOrThrow({ where: { sellerId: mine.sellerId } });
+    expect(await seller.payin.fulfilOrder({ paymentOrderId: mine.id })).toBe(true);
+    expect(await seller.payin.fulfilOrder({ paymentOrderId: mine.id })).toBe(false);
+    const after = await h.db.wallet.findFirstOrThrow({ where: { sellerId: mine.sellerId } });
+    expect(after.available - before.available).toBe(mine.amount - mine.commission);
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+  });
+});
