@@ -1,4 +1,5 @@
 import { SellerOrders } from "./seller-orders";
+import { WalletSummary } from "./wallet-summary";
 
 export const metadata = { title: "Seller overview · Payrail" };
 
@@ -6,6 +7,7 @@ export default function SellerHome() {
   return (
     <>
       <h1>Overview</h1>
+      <WalletSummary />
       <SellerOrders />
     </>
   );

@@ -57,7 +57,12 @@ export function AuditView() {
         </tbody>
       </table>
       {log.hasNextPage && (
-        <button type="button" className="secondary" style={{ marginTop: "1rem" }} onClick={() => log.fetchNextPage()}>
+        <button
+          type="button"
+          className="secondary"
+          style={{ marginTop: "1rem" }}
+          onClick={() => log.fetchNextPage()}
+        >
           Load more
         </button>
       )}

@@ -44,7 +44,9 @@ export function JobsView() {
           </button>
         )}
       </div>
-      <p className="muted">Jobs that failed every retry. Fix the cause, then replay them; each job is idempotent.</p>
+      <p className="muted">
+        Jobs that failed every retry. Fix the cause, then replay them; each job is idempotent.
+      </p>
       <table>
         <thead>
           <tr>

@@ -1,0 +1,181 @@
+"use client";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { formatDateTime, formatMoney } from "@/components/format";
+import { useTRPC } from "@/components/trpc";
+
+function TransactionDetail({ id, onClose }: { id: bigint; onClose: () => void }) {
+  const trpc = useTRPC();
+  const transaction = useQuery(trpc.ledger.transaction.queryOptions({ id }));
+  const data = transaction.data;
+  return (
+    <div className="panel" style={{ marginTop: "1rem" }} data-testid="transaction-detail">
+      <div className="row">
+        <h2 style={{ margin: 0 }}>Transaction {String(id)}</h2>
+        <span className="spacer" />
+        <button type="button" className="secondary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {data && (
+        <>
+          <p className="muted">
+            {data.kind} · {data.reference} · {formatDateTime(data.createdAt)} · {data.description}
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th>Account</th>
+                <th className="num">Debit</th>
+                <th className="num">Credit</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.entries.map((entry) => (
+                <tr key={String(entry.id)}>
+                  <td>{entry.account.code}</td>
+                  <td className="num">
+                    {entry.direction === "DEBIT" ? formatMoney(entry.amount, data.currency) : ""}
+                  </td>
+                  <td className="num">
+                    {entry.direction === "CREDIT" ? formatMoney(entry.amount, data.currency) : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Statement({ code, onOpen }: { code: string; onOpen: (id: bigint) => void }) {
+  const trpc = useTRPC();
+  const statement = useInfiniteQuery(
+    trpc.ledger.statement.infiniteQueryOptions(
+      { code, limit: 50 },
+      { getNextPageParam: (page) => page.nextCursor },
+    ),
+  );
+  const lines = statement.data?.pages.flatMap((page) => page.lines) ?? [];
+  return (
+    <div className="panel" style={{ marginTop: "1rem" }}>
+      <h2 style={{ marginTop: 0 }}>Statement of {code}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>Event</th>
+            <th className="num">Change</th>
+            <th className="num">Balance</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((line) => (
+            <tr key={String(line.entryId)}>
+              <td>{formatDateTime(line.createdAt)}</td>
+              <td>
+                <button type="button" className="secondary" onClick={() => onOpen(line.transactionId)}>
+                  {line.kind}
+                </button>{" "}
+                <span className="muted">{line.reference.slice(0, 13)}</span>
+              </td>
+              <td className="num">{formatMoney(line.change)}</td>
+              <td className="num">{formatMoney(line.balance)}</td>
+            </tr>
+          ))}
+          {lines.length === 0 && !statement.isLoading && (
+            <tr>
+              <td colSpan={4} className="muted">
+                No entries yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {statement.hasNextPage && (
+        <button
+          type="button"
+          className="secondary"
+          style={{ marginTop: "0.75rem" }}
+          onClick={() => statement.fetchNextPage()}
+        >
+          Load more
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function LedgerExplorer() {
+  const trpc = useTRPC();
+  const trial = useQuery(trpc.ledger.trialBalance.queryOptions(undefined, { refetchInterval: 5000 }));
+  const [account, setAccount] = useState<string | null>(null);
+  const [transaction, setTransaction] = useState<bigint | null>(null);
+  const data = trial.data;
+  const system = data?.accounts.filter((item) => !item.code.startsWith("seller_")) ?? [];
+  const sellers = data?.accounts.filter((item) => item.code.startsWith("seller_")) ?? [];
+  return (
+    <>
+      {data && (
+        <div className="grid" style={{ marginBottom: "1rem" }}>
+          <div className="stat">
+            <div className="label">Total debits</div>
+            <div className="value">{formatMoney(data.debits)}</div>
+          </div>
+          <div className="stat">
+            <div className="label">Total credits</div>
+            <div className="value">{formatMoney(data.credits)}</div>
+          </div>
+          <div className="stat">
+            <div className="label">Trial balance</div>
+            <div className="value">
+              <span className={`badge ${data.balanced ? "good" : "bad"}`}>
+                {data.balanced ? "balanced" : "OUT OF BALANCE"}
+              </span>
+            </div>
+          </div>
+        </div>
+      )}
+      {transaction !== null && <TransactionDetail id={transaction} onClose={() => setTransaction(null)} />}
+      {account && <Statement code={account} onOpen={setTransaction} />}
+      {[
+        ["System accounts", system],
+        ["Seller accounts", sellers],
+      ].map(([title, rows]) => (
+        <div key={title as string}>
+          <h2>{title as string}</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>Account</th>
+                <th>Type</th>
+                <th className="num">Debits</th>
+                <th className="num">Credits</th>
+                <th className="num">Balance</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(rows as typeof system).map((row) => (
+                <tr key={row.code}>
+                  <td>
+                    <button type="button" className="secondary" onClick={() => setAccount(row.code)}>
+                      {row.code.length > 30 ? `${row.code.slice(0, 28)}…` : row.code}
+                    </button>
+                  </td>
+                  <td>{row.type.toLowerCase()}</td>
+                  <td className="num">{formatMoney(row.debits, row.currency)}</td>
+                  <td className="num">{formatMoney(row.credits, row.currency)}</td>
+                  <td className="num">
+                    <strong>{formatMoney(row.balance, row.currency)}</strong>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+    </>
+  );
+}

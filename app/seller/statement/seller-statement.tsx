@@ -1,0 +1,83 @@
+"use client";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { formatDateTime, formatMoney } from "@/components/format";
+import { useTRPC } from "@/components/trpc";
+
+const kinds: Record<string, string> = {
+  payin: "Sale",
+  release: "Funds released",
+  refund: "Refund",
+  "refund.reversal": "Refund reversed",
+  payout: "Payout",
+  "payout.reversal": "Payout returned",
+};
+
+export function SellerStatement() {
+  const trpc = useTRPC();
+  const [bucket, setBucket] = useState<"available" | "pending">("available");
+  const statement = useInfiniteQuery(
+    trpc.wallet.statement.infiniteQueryOptions(
+      { bucket, limit: 50 },
+      { getNextPageParam: (page) => page.nextCursor },
+    ),
+  );
+  const lines = statement.data?.pages.flatMap((page) => page.lines) ?? [];
+  return (
+    <>
+      <div className="row" style={{ marginBottom: "1rem" }}>
+        <select
+          value={bucket}
+          onChange={(event) => setBucket(event.target.value as typeof bucket)}
+          aria-label="Balance"
+        >
+          <option value="available">Available balance</option>
+          <option value="pending">Pending balance</option>
+        </select>
+        <span className="spacer" />
+        <a className="button secondary" href={`/api/seller/statement.csv?bucket=${bucket}`} download>
+          Export CSV
+        </a>
+      </div>
+      <table>
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>What</th>
+            <th>Reference</th>
+            <th className="num">Amount</th>
+            <th className="num">Balance</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((line) => (
+            <tr key={String(line.entryId)}>
+              <td>{formatDateTime(line.createdAt)}</td>
+              <td>{kinds[line.kind] ?? line.kind}</td>
+              <td className="muted">{line.reference.slice(0, 8)}</td>
+              <td className="num">{formatMoney(line.change)}</td>
+              <td className="num">{formatMoney(line.balance)}</td>
+            </tr>
+          ))}
+          {lines.length === 0 && !statement.isLoading && (
+            <tr>
+              <td colSpan={5} className="muted">
+                Nothing here yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {statement.hasNextPage && (
+        <button
+          type="button"
+          className="secondary"
+          style={{ marginTop: "1rem" }}
+          onClick={() => statement.fetchNextPage()}
+        >
+          Load more
+        </button>
+      )}
+    </>
+  );
+}
