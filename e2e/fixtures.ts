@@ -1,3 +1,4 @@
+// Specs run in file order (numbered): later ones use the payments the earlier ones made.
 // One signed-in page per role, through the real login form.
 import { test as base, expect, type Page } from "@playwright/test";
 
