@@ -17,3 +17,13 @@ export class RunNotApprovableError extends DomainError {
     super(`Only a run awaiting approval can be approved; this one is ${status}`, "CONFLICT");
   }
 }
+
+/** The PSP did not answer or refused a request we cannot finish now; nothing was stored. */
+export class PspUnavailableError extends DomainError {
+  constructor(cause: unknown) {
+    super(
+      `The payment provider could not complete this now; try again later (${(cause as Error)?.message ?? cause})`,
+      "BAD_GATEWAY",
+    );
+  }
+}

@@ -373,3 +373,43 @@ describe("payout runs", () => {
     await expectInvariants();
   });
 });
+
+describe("payout procedures", () => {
+  const sellerOnly = ["mySettings", "updateSettings", "connectAccount", "myPayouts", "upcoming"];
+
+  it("let only their role past the role check, and never answer a missing input with a 500", async () => {
+    const users = {
+      BUYER: await createUser(db, "BUYER"),
+      SELLER: await createUser(db, "SELLER"),
+      FINANCE: await createUser(db, "FINANCE"),
+    };
+    process.env.PAYRAIL_RATE_LIMITS = "off";
+    try {
+      for (const path of Object.keys(payoutRouter._def.procedures)) {
+        for (const role of ["anonymous", "BUYER", "SELLER", "FINANCE"] as const) {
+          const headers = new Headers();
+          if (role !== "anonymous") {
+            headers.set("cookie", `payrail_session=${await sessionFor(db, users[role].user.id)}`);
+          }
+          const caller = createCallerFactory(payoutRouter)(await createContext({ headers, db }));
+          const procedure = (caller as unknown as Record<string, (input: unknown) => Promise<unknown>>)[
+            path
+          ]!;
+          const result = await procedure(undefined).then(
+            () => "OK",
+            (error: { code?: string }) => error.code ?? "THREW",
+          );
+          const allowed = sellerOnly.includes(path) ? role === "SELLER" : role === "FINANCE";
+          if (allowed)
+            expect(
+              ["UNAUTHORIZED", "FORBIDDEN", "INTERNAL_SERVER_ERROR", "THREW"],
+              `${role} ${path}`,
+            ).not.toContain(result);
+          else expect(result, `${role} ${path}`).toBe(role === "anonymous" ? "UNAUTHORIZED" : "FORBIDDEN");
+        }
+      }
+    } finally {
+      delete process.env.PAYRAIL_RATE_LIMITS;
+    }
+  });
+});

@@ -2,6 +2,7 @@
 import { audit } from "@/server/audit/audit";
 import type { Db, DbOrTx } from "@/server/db";
 import { env } from "@/server/env";
+import { PspUnavailableError } from "./errors";
 import { payoutPsp } from "./psp";
 import { nextPayoutDate } from "./schedule";
 import type { PayoutSettingsInput } from "./schemas";
@@ -59,7 +60,11 @@ export async function updatePayoutSettings(
 export async function connectPayoutAccount(db: Db, actor: { id: string; email: string }, sellerId: string) {
   const existing = await db.payoutSettings.findUnique({ where: { sellerId } });
   if (existing?.pspAccountId) return existing;
-  const { accountId } = await payoutPsp().createConnectedAccount({ sellerId, email: actor.email });
+  const { accountId } = await payoutPsp()
+    .createConnectedAccount({ sellerId, email: actor.email })
+    .catch((error: unknown) => {
+      throw new PspUnavailableError(error);
+    });
   return db.$transaction(async (tx) => {
     const settings = await tx.payoutSettings.upsert({
       where: { sellerId },
