@@ -11,7 +11,7 @@ function payoutIdOf(object: { metadata?: Stripe.Metadata | null }): string | nul
 
 /**
  * transfer.created / transfer.updated: the transfer exists → PAID (if still PROCESSING).
- * transfer.reversed: the money came back → FAILED, returned to the wallet once.
+ * transfer.reversed (fully): the money came back → FAILED, returned to the wallet once.
  * payout.failed with our payout id in metadata: FAILED with the bank's reason.
  * payout.paid: informational (a transfer already counts as paid; see docs/payouts.md).
  */
@@ -22,8 +22,8 @@ export async function handlePayoutPspEvent(db: Db, event: Stripe.Event): Promise
       (await db.payout.findUnique({ where: { pspTransferId: transfer.id } })) ??
       (payoutIdOf(transfer) ? await db.payout.findUnique({ where: { id: payoutIdOf(transfer)! } }) : null);
     if (!payout) return;
-    const reversed =
-      event.type === "transfer.reversed" || transfer.reversed || (transfer.amount_reversed ?? 0) > 0;
+    // Only a full reversal fails the payout; a partial one is left to finance (docs/payouts.md).
+    const reversed = transfer.reversed === true;
     if (reversed) {
       await failPayout(
         db,

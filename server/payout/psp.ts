@@ -31,8 +31,8 @@ function normalize(result: unknown): TransferState {
   const value = result as Loose;
   const transferId = value.transferId ?? value.id;
   if (!transferId) throw new Error("PSP transfer without an id");
-  const reversedAmount = value.amountReversed ?? value.amount_reversed ?? 0;
-  return { transferId, reversed: Boolean(value.reversed) || reversedAmount > 0 };
+  // Only a full reversal counts; a partial one is a case for finance, not an automatic failure.
+  return { transferId, reversed: value.reversed === true };
 }
 
 let override: PayoutPsp | null = null;

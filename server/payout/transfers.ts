@@ -83,6 +83,11 @@ export async function driveRunSlice(db: Db, runId: string): Promise<void> {
 
 type Outcome = "paid" | "failed" | "unknown";
 
+/** The driver completes its run once at the end instead of after every payout. */
+interface RecordOptions {
+  completeRun?: boolean;
+}
+
 async function sendTransfer(db: Db, payout: ClaimedPayout, psp: PayoutPsp): Promise<Outcome> {
   try {
     const transfer = await psp.createTransfer({
@@ -91,10 +96,12 @@ async function sendTransfer(db: Db, payout: ClaimedPayout, psp: PayoutPsp): Prom
       amount: payout.amount,
       currency: payout.currency.trim(),
     });
-    return await applyTransferState(db, payout.id, transfer, "psp:transfer");
+    return await applyTransferState(db, payout.id, transfer, "psp:transfer", { completeRun: false });
   } catch (error) {
     if (isDefiniteRefusal(error)) {
-      await failPayout(db, payout.id, refusalReason(error), "psp:transfer");
+      await failPayout(db, payout.id, refusalReason(error), "psp:transfer", undefined, {
+        completeRun: false,
+      });
       return "failed";
     }
     // Unknown outcome: stays PROCESSING; a job asks again with the same idempotency key.
@@ -134,12 +141,25 @@ export async function confirmPayout(
 }
 
 /** Records what the PSP says about a payout's transfer: made (PAID) or reversed (FAILED). */
-export async function applyTransferState(db: Db, payoutId: string, transfer: TransferState, actor: string) {
+export async function applyTransferState(
+  db: Db,
+  payoutId: string,
+  transfer: TransferState,
+  actor: string,
+  options: RecordOptions = {},
+) {
   if (transfer.reversed) {
-    await failPayout(db, payoutId, "The transfer was reversed by the PSP", actor, transfer.transferId);
+    await failPayout(
+      db,
+      payoutId,
+      "The transfer was reversed by the PSP",
+      actor,
+      transfer.transferId,
+      options,
+    );
     return "failed" as const;
   }
-  await markPaid(db, payoutId, transfer.transferId, actor);
+  await markPaid(db, payoutId, transfer.transferId, actor, options);
   return "paid" as const;
 }
 
@@ -152,7 +172,13 @@ async function lockPayout(tx: DbOrTx, payoutId: string) {
  * PROCESSING → PAID: the transfer exists at the PSP. Posts Dr payouts_in_transit / Cr
  * platform_bank once (kind `payout.paid`, reference the payout id).
  */
-export async function markPaid(db: Db, payoutId: string, transferId: string, actor: string): Promise<void> {
+export async function markPaid(
+  db: Db,
+  payoutId: string,
+  transferId: string,
+  actor: string,
+  options: RecordOptions = {},
+): Promise<void> {
   const runId = await db.$transaction(async (tx) => {
     const payout = await lockPayout(tx, payoutId);
     if (payout.status !== "PROCESSING") return null;
@@ -173,7 +199,7 @@ export async function markPaid(db: Db, payoutId: string, transferId: string, act
     });
     return payout.runId;
   });
-  if (runId) await completeRunIfDone(db, runId);
+  if (runId && options.completeRun !== false) await completeRunIfDone(db, runId);
 }
 
 /**
@@ -186,6 +212,7 @@ export async function failPayout(
   reason: string,
   actor: string,
   transferId?: string,
+  options: RecordOptions = {},
 ): Promise<void> {
   const runId = await db.$transaction(async (tx) => {
     const payout = await lockPayout(tx, payoutId);
@@ -211,7 +238,7 @@ export async function failPayout(
     });
     return payout.runId;
   });
-  if (runId) await completeRunIfDone(db, runId);
+  if (runId && options.completeRun !== false) await completeRunIfDone(db, runId);
 }
 
 /** A PROCESSING run with nothing PENDING or PROCESSING left is COMPLETED. */
