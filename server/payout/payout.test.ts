@@ -2,12 +2,14 @@
 // and reversals, crash/resume with concurrent drivers, carry-over, approval, bad input.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopBoss } from "@/server/jobs/boss";
+import { startWorker } from "@/server/jobs/worker";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { ensureSellerAccounts, postTransaction } from "@/server/ledger/post-transaction";
 import { type EmulatorHandle, startPspEmulator } from "@/server/psp/emulator/server";
 import { resetRateLimits } from "@/server/security/rate-limit";
 import { createUser, sessionFor, TEST_PASSWORD } from "@/server/test/callers";
 import { createTestDatabase } from "@/server/test/database";
+import { waitFor } from "@/server/test/wait-for";
 import { createCallerFactory, createContext } from "@/server/trpc";
 import { createPayoutRun } from "./create-run";
 import { approveRun, retryPayout, updatePayoutPolicy } from "./manage-run";
@@ -370,6 +372,29 @@ describe("payout runs", () => {
     const upcoming = await caller.upcoming();
     expect(upcoming.nextDate?.getUTCDate()).toBe(15);
     expect(upcoming.blocker).toMatch(/below your minimum/);
+    await expectInvariants();
+  });
+});
+
+describe("payout jobs", () => {
+  it("a worker drives a run to completion from the job enqueued with its snapshot", async () => {
+    const target = await seller(5_100n);
+    const run = await createPayoutRun(db, {
+      trigger: "manual",
+      onlyDue: false,
+      actor: null,
+      sellerIds: [target.sellerId],
+    });
+    const worker = await startWorker({ pollingIntervalSeconds: 0.5 });
+    try {
+      await waitFor(
+        async () => (await db.payoutRun.findUniqueOrThrow({ where: { id: run.id } })).status === "COMPLETED",
+      );
+    } finally {
+      await worker.stop();
+    }
+    expect((await db.payout.findFirstOrThrow({ where: { runId: run.id } })).status).toBe("PAID");
+    expect(await available(target.sellerId)).toBe(0n);
     await expectInvariants();
   });
 });
