@@ -14,7 +14,7 @@ import { createPostgresClient } from "@/server/db";
 import { migrate } from "@/server/db/migrate";
 import { DEMO_PASSWORD } from "@/server/seed";
 import { runChecks } from "./chaos/checks";
-import { type Client, signedInClient } from "./chaos/client";
+import { signedInClient } from "./chaos/client";
 import { type FaultContext, injectFault } from "./chaos/faults";
 import { ManagedProcess, waitForHttp } from "./chaos/processes";
 import { Rng } from "./chaos/rng";
@@ -66,18 +66,28 @@ async function seedData() {
     const user = await db.user.create({
       data: { email: `seller${index}@chaos.test`, name: `Seller ${index}`, role: "SELLER", passwordHash },
     });
-    const seller = await db.seller.create({ data: { userId: user.id, name: user.name, commissionBps: 500 + index * 100 } });
+    const seller = await db.seller.create({
+      data: { userId: user.id, name: user.name, commissionBps: 500 + index * 100 },
+    });
     for (let item = 0; item < 3; item++) {
       const product = await db.product.create({
-        data: { sellerId: seller.id, name: `Item ${index}.${item}`, price: BigInt(500 + index * 731 + item * 1999) },
+        data: {
+          sellerId: seller.id,
+          name: `Item ${index}.${item}`,
+          price: BigInt(500 + index * 731 + item * 1999),
+        },
       });
       productIds.push(product.id);
     }
   }
   for (let index = 0; index < Number(values.buyers); index++) {
-    await db.user.create({ data: { email: `buyer${index}@chaos.test`, name: `Buyer ${index}`, role: "BUYER", passwordHash } });
+    await db.user.create({
+      data: { email: `buyer${index}@chaos.test`, name: `Buyer ${index}`, role: "BUYER", passwordHash },
+    });
   }
-  await db.user.create({ data: { email: "finance@chaos.test", name: "Finance", role: "FINANCE", passwordHash } });
+  await db.user.create({
+    data: { email: "finance@chaos.test", name: "Finance", role: "FINANCE", passwordHash },
+  });
   await db.$disconnect();
   return productIds;
 }
@@ -100,8 +110,18 @@ const baseEnv = {
   RISK_VELOCITY_LIMIT: "100000",
   LOG_LEVEL: "error",
 };
-const emulator = new ManagedProcess("emulator", ["scripts/psp-emulator.ts"], baseEnv, path.join(scratch, "emulator.log"));
-const web = new ManagedProcess("web", ["scripts/start.ts"], { ...baseEnv, PAYRAIL_WORKER: "off" }, path.join(scratch, "web.log"));
+const emulator = new ManagedProcess(
+  "emulator",
+  ["scripts/psp-emulator.ts"],
+  baseEnv,
+  path.join(scratch, "emulator.log"),
+);
+const web = new ManagedProcess(
+  "web",
+  ["scripts/start.ts"],
+  { ...baseEnv, PAYRAIL_WORKER: "off" },
+  path.join(scratch, "web.log"),
+);
 const workers = Array.from(
   { length: Number(values.workers) },
   (_, index) =>
@@ -139,8 +159,12 @@ try {
   const login = (email: string) => signedInClient(appUrl, email, DEMO_PASSWORD);
   const workload: WorkloadContext = {
     rng: new Rng(seed),
-    buyers: await Promise.all(Array.from({ length: Number(values.buyers) }, (_, i) => login(`buyer${i}@chaos.test`))),
-    sellers: await Promise.all(Array.from({ length: Number(values.sellers) }, (_, i) => login(`seller${i}@chaos.test`))),
+    buyers: await Promise.all(
+      Array.from({ length: Number(values.buyers) }, (_, i) => login(`buyer${i}@chaos.test`)),
+    ),
+    sellers: await Promise.all(
+      Array.from({ length: Number(values.sellers) }, (_, i) => login(`seller${i}@chaos.test`)),
+    ),
     finance: await login("finance@chaos.test"),
     productIds,
     emulatorUrl,
@@ -160,7 +184,10 @@ try {
   };
 
   const started = Date.now();
-  const totalFaults = () => Object.entries(faultCounts).filter(([kind]) => !kind.endsWith(".failed")).reduce((s, [, n]) => s + n, 0);
+  const totalFaults = () =>
+    Object.entries(faultCounts)
+      .filter(([kind]) => !kind.endsWith(".failed"))
+      .reduce((s, [, n]) => s + n, 0);
   const running = () => (values.long ? totalFaults() < faultsTarget : Date.now() - started < durationMs);
   const faultLoop = (async () => {
     while (running()) {
@@ -173,7 +200,9 @@ try {
     await step(workload);
     if (Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
-      console.log(`  ${Math.round((Date.now() - started) / 1000)} s: ${totalFaults()} faults, ${Object.values(workloadCounts).reduce((a, b) => a + b, 0)} actions`);
+      console.log(
+        `  ${Math.round((Date.now() - started) / 1000)} s: ${totalFaults()} faults, ${Object.values(workloadCounts).reduce((a, b) => a + b, 0)} actions`,
+      );
     }
   }
   await faultLoop;
@@ -208,7 +237,9 @@ try {
   const results = await runChecks(databaseUrl, emulatorUrl);
   const crashes = workers.reduce((sum, worker) => sum + worker.unexpectedExits, 0) + web.unexpectedExits;
   faultCounts.crashPoint = crashes;
-  const violations = results.flatMap((result) => result.violations.map((violation) => `${result.name}: ${violation}`));
+  const violations = results.flatMap((result) =>
+    result.violations.map((violation) => `${result.name}: ${violation}`),
+  );
   console.log("\n── chaos report ──");
   console.log(`seed ${seed}, ${Math.round((Date.now() - started) / 1000)} s`);
   console.log("workload:", JSON.stringify(workloadCounts));

@@ -1,7 +1,7 @@
 // `npm run test:e2e`: builds the app, starts it (web + worker + PSP emulator) on a throwaway
 // PostgreSQL with the demo data, and runs the Playwright suite in e2e/ against it in Chromium.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { createWriteStream, mkdirSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, startPostgresCluster } from "./lib/postgres-cluster";

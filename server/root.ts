@@ -3,8 +3,9 @@ import { authRouter } from "@/server/auth/router";
 import { jobsRouter } from "@/server/jobs/router";
 import { ledgerRouter } from "@/server/ledger/router";
 import { payinRouter } from "@/server/payin/router";
-import { walletRouter } from "@/server/wallet/router";
+import { payoutRouter } from "@/server/payout/router";
 import { createCallerFactory, createTRPCRouter } from "@/server/trpc";
+import { walletRouter } from "@/server/wallet/router";
 
 export const appRouter = createTRPCRouter({
   audit: auditRouter,
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   jobs: jobsRouter,
   ledger: ledgerRouter,
   payin: payinRouter,
+  payout: payoutRouter,
   wallet: walletRouter,
 });
 

@@ -31,10 +31,13 @@ export async function runChecks(databaseUrl: string, emulatorUrl: string): Promi
   const rows = async (text: string) => (await sql.query(text)).rows as Record<string, unknown>[];
 
   try {
-    await check("ledger: balanced transactions, zero trial balance, wallet = ledger, no negative wallet", async () => {
-      const report = await checkLedgerInvariants(db);
-      return report.violations.map((violation) => `${violation.invariant}: ${violation.detail}`);
-    });
+    await check(
+      "ledger: balanced transactions, zero trial balance, wallet = ledger, no negative wallet",
+      async () => {
+        const report = await checkLedgerInvariants(db);
+        return report.violations.map((violation) => `${violation.invariant}: ${violation.detail}`);
+      },
+    );
 
     const sessions: Stripe.Checkout.Session[] = [];
     for await (const session of stripe.checkout.sessions.list({ limit: 100 })) sessions.push(session);
@@ -47,27 +50,35 @@ export async function runChecks(databaseUrl: string, emulatorUrl: string): Promi
     }
 
     await check("no buyer charged twice for one checkout", async () =>
-      [...paidByCheckout].filter(([, paid]) => paid.length > 1).map(([id, paid]) => `${id}: ${paid.join(", ")}`),
+      [...paidByCheckout]
+        .filter(([, paid]) => paid.length > 1)
+        .map(([id, paid]) => `${id}: ${paid.join(", ")}`),
     );
 
     await check("every PSP charge is one SUCCEEDED checkout, posted once per order", async () => {
       const events = new Map(
-        (await rows(`SELECT e.id::text, e.status::text,
+        (
+          await rows(`SELECT e.id::text, e.status::text,
                   (SELECT count(*) FROM payment_order o WHERE o.payment_event_id = e.id)::int AS orders,
                   (SELECT count(*) FROM payment_order o JOIN ledger_transaction t
                      ON t.kind = 'payin' AND t.reference = o.id::text WHERE o.payment_event_id = e.id)::int AS postings
-             FROM payment_event e`)).map((row) => [row.id as string, row]),
+             FROM payment_event e`)
+        ).map((row) => [row.id as string, row]),
       );
       const problems: string[] = [];
       for (const checkoutId of paidByCheckout.keys()) {
         const event = events.get(checkoutId);
         if (!event) problems.push(`${checkoutId}: charged at the PSP, unknown to Payrail`);
-        else if (event.status !== "SUCCEEDED") problems.push(`${checkoutId}: charged at the PSP but ${event.status}`);
-        else if (event.postings !== event.orders) problems.push(`${checkoutId}: ${event.postings} postings for ${event.orders} orders`);
+        else if (event.status !== "SUCCEEDED")
+          problems.push(`${checkoutId}: charged at the PSP but ${event.status}`);
+        else if (event.postings !== event.orders)
+          problems.push(`${checkoutId}: ${event.postings} postings for ${event.orders} orders`);
       }
       for (const [id, event] of events) {
-        if (event.status === "SUCCEEDED" && !paidByCheckout.has(id)) problems.push(`${id}: SUCCEEDED without a PSP charge`);
-        if (event.status !== "SUCCEEDED" && (event.postings as number) > 0) problems.push(`${id}: ${event.status} but posted`);
+        if (event.status === "SUCCEEDED" && !paidByCheckout.has(id))
+          problems.push(`${id}: SUCCEEDED without a PSP charge`);
+        if (event.status !== "SUCCEEDED" && (event.postings as number) > 0)
+          problems.push(`${id}: ${event.status} but posted`);
       }
       return problems;
     });
@@ -79,7 +90,8 @@ export async function runChecks(databaseUrl: string, emulatorUrl: string): Promi
         if (id) pspRefunds.set(id, [...(pspRefunds.get(id) ?? []), refund]);
       }
       const problems: string[] = [];
-      for (const [id, list] of pspRefunds) if (list.length > 1) problems.push(`${id}: ${list.length} refunds at the PSP`);
+      for (const [id, list] of pspRefunds)
+        if (list.length > 1) problems.push(`${id}: ${list.length} refunds at the PSP`);
       for (const refund of await rows(`SELECT r.id::text, r.status::text,
             (SELECT count(*) FROM ledger_transaction t WHERE t.kind = 'refund' AND t.reference = r.id::text)::int AS posted,
             (SELECT count(*) FROM ledger_transaction t WHERE t.kind = 'refund.reversal' AND t.reference = r.id::text)::int AS reversed
@@ -88,10 +100,14 @@ export async function runChecks(databaseUrl: string, emulatorUrl: string): Promi
         if (refund.posted !== 1) problems.push(`${id}: posted ${refund.posted} times`);
         const psp = pspRefunds.get(id)?.[0];
         const failedAtPsp = psp?.status === "failed" || psp?.status === "canceled";
-        if (refund.status === "FAILED" && refund.reversed !== 1) problems.push(`${id}: FAILED but reversed ${refund.reversed} times`);
-        if (refund.status !== "FAILED" && refund.reversed !== 0) problems.push(`${id}: ${refund.status} but reversed`);
-        if (failedAtPsp && refund.status !== "FAILED") problems.push(`${id}: failed at the PSP, ${refund.status} here`);
-        if (psp?.status === "succeeded" && refund.status !== "SUCCEEDED") problems.push(`${id}: succeeded at the PSP, ${refund.status} here`);
+        if (refund.status === "FAILED" && refund.reversed !== 1)
+          problems.push(`${id}: FAILED but reversed ${refund.reversed} times`);
+        if (refund.status !== "FAILED" && refund.reversed !== 0)
+          problems.push(`${id}: ${refund.status} but reversed`);
+        if (failedAtPsp && refund.status !== "FAILED")
+          problems.push(`${id}: failed at the PSP, ${refund.status} here`);
+        if (psp?.status === "succeeded" && refund.status !== "SUCCEEDED")
+          problems.push(`${id}: succeeded at the PSP, ${refund.status} here`);
       }
       return problems;
     });

@@ -40,10 +40,18 @@ const faults: Record<string, (context: FaultContext) => Promise<void>> = {
     await context.waitForWeb();
   },
   async psp500(context) {
-    await control(context, { path: context.rng.pick(pspPaths), kind: "error500", count: context.rng.int(1, 3) });
+    await control(context, {
+      path: context.rng.pick(pspPaths),
+      kind: "error500",
+      count: context.rng.int(1, 3),
+    });
   },
   async psp429(context) {
-    await control(context, { path: context.rng.pick(pspPaths), kind: "error429", count: context.rng.int(1, 3) });
+    await control(context, {
+      path: context.rng.pick(pspPaths),
+      kind: "error429",
+      count: context.rng.int(1, 3),
+    });
   },
   async pspTimeoutAfterEffect(context) {
     await control(context, { path: context.rng.pick(pspPaths), kind: "timeout_after_effect", count: 1 });
@@ -58,7 +66,11 @@ const faults: Record<string, (context: FaultContext) => Promise<void>> = {
     await control(context, { kind: "reorder", count: context.rng.int(2, 4) });
   },
   async webhookDelay(context) {
-    await control(context, { kind: "delay", count: context.rng.int(1, 3), delayMs: context.rng.int(500, 5000) });
+    await control(context, {
+      kind: "delay",
+      count: context.rng.int(1, 3),
+      delayMs: context.rng.int(500, 5000),
+    });
   },
   async postgresRestart(context) {
     await context.cluster.restart();

@@ -20,7 +20,11 @@ export class ManagedProcess {
 
   start(): void {
     this.stopping = false;
-    const child = spawn("npx", ["tsx", ...this.args], { env: this.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("npx", ["tsx", ...this.args], {
+      env: this.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout?.pipe(this.log, { end: false });
     child.stderr?.pipe(this.log, { end: false });
     child.on("exit", () => {

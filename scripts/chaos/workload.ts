@@ -31,7 +31,10 @@ async function checkout(context: WorkloadContext) {
   const { rng } = context;
   const buyer = rng.pick(context.buyers);
   const lines = rng.int(1, 3);
-  const items = Array.from({ length: lines }, () => ({ productId: rng.pick(context.productIds), quantity: rng.int(1, 3) }));
+  const items = Array.from({ length: lines }, () => ({
+    productId: rng.pick(context.productIds),
+    quantity: rng.int(1, 3),
+  }));
   const unique = [...new Map(items.map((item) => [item.productId, item])).values()];
   const kind = rng.weighted({ success: 55, decline: 10, threeDSecure: 10, abandoned: 10, refundFails: 15 });
   const idempotencyKey = rng.uuid();
@@ -46,7 +49,9 @@ async function checkout(context: WorkloadContext) {
 async function payOpenSessions(context: WorkloadContext) {
   const still: WorkloadContext["unpaid"] = [];
   for (const entry of context.unpaid) {
-    const status = await entry.buyer.payin.checkoutStatus.query({ checkoutId: entry.checkoutId }).catch(() => null);
+    const status = await entry.buyer.payin.checkoutStatus
+      .query({ checkoutId: entry.checkoutId })
+      .catch(() => null);
     const sessionId = status?.pspSessionUrl ? /cs_[A-Za-z0-9_]+/.exec(status.pspSessionUrl)?.[0] : undefined;
     if (!status || (status.status === "EXECUTING" && !sessionId)) {
       still.push(entry);
@@ -71,7 +76,9 @@ async function payOpenSessions(context: WorkloadContext) {
 async function refund(context: WorkloadContext) {
   const { rng } = context;
   const page = await context.finance.payin.search.query({ status: "SUCCEEDED", limit: 50 });
-  const orders = page.items.flatMap((item) => item.orders).filter((order) => order.amount > order.refundedAmount);
+  const orders = page.items
+    .flatMap((item) => item.orders)
+    .filter((order) => order.amount > order.refundedAmount);
   if (orders.length === 0) return;
   const order = rng.pick(orders);
   const left = order.amount - order.refundedAmount;
@@ -98,7 +105,10 @@ async function fulfil(context: WorkloadContext) {
 export const actions = { checkout, payOpenSessions, refund, fulfil } as const;
 
 /** Runs one random step; failures caused by injected faults are counted, not fatal. */
-export async function step(context: WorkloadContext, extra: Record<string, (c: WorkloadContext) => Promise<void>> = {}) {
+export async function step(
+  context: WorkloadContext,
+  extra: Record<string, (c: WorkloadContext) => Promise<void>> = {},
+) {
   const all = { ...actions, ...extra };
   const weights: Record<string, number> = { checkout: 40, payOpenSessions: 30, refund: 10, fulfil: 10 };
   for (const name of Object.keys(extra)) weights[name] = 2;

@@ -13,11 +13,17 @@ export const auditRouter = createTRPCRouter({
     )
     .query(async ({ ctx, input }) => {
       const rows = await ctx.db.auditLog.findMany({
-        where: { ...(input.entity ? { entity: input.entity } : {}), ...(input.cursor ? { id: { lt: input.cursor } } : {}) },
+        where: {
+          ...(input.entity ? { entity: input.entity } : {}),
+          ...(input.cursor ? { id: { lt: input.cursor } } : {}),
+        },
         orderBy: { id: "desc" },
         take: input.limit + 1,
       });
-      return { items: rows.slice(0, input.limit), nextCursor: rows.length > input.limit ? rows[input.limit - 1]!.id : undefined };
+      return {
+        items: rows.slice(0, input.limit),
+        nextCursor: rows.length > input.limit ? rows[input.limit - 1]!.id : undefined,
+      };
     }),
   verify: financeProcedure.query(({ ctx }) => verifyAuditChain(ctx.db)),
 });

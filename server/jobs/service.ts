@@ -31,7 +31,11 @@ export async function deadLetters(limit: number) {
 }
 
 /** Moves dead-lettered jobs back to the queue they failed on; audited. Returns how many moved. */
-export async function replayDeadLetters(db: Db, actor: { id: string; email: string }, ids: string[]): Promise<number> {
+export async function replayDeadLetters(
+  db: Db,
+  actor: { id: string; email: string },
+  ids: string[],
+): Promise<number> {
   const boss = await getBoss();
   const moved = await boss.redrive(DEAD_LETTER_QUEUE, { ids });
   if (moved === 0) return 0;

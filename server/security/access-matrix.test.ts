@@ -5,42 +5,7 @@ import { describe, expect, it } from "vitest";
 import { appRouter } from "@/server/root";
 import { callerAs, createUser } from "@/server/test/callers";
 import { createTestDatabase } from "@/server/test/database";
-
-type Role = "anonymous" | "BUYER" | "SELLER" | "FINANCE";
-const everyone: Role[] = ["anonymous", "BUYER", "SELLER", "FINANCE"];
-const signedIn: Role[] = ["BUYER", "SELLER", "FINANCE"];
-
-/** Who may call each procedure. Everyone else must get UNAUTHORIZED (anonymous) or FORBIDDEN. */
-export const accessTable: Record<string, Role[]> = {
-  "audit.list": ["FINANCE"],
-  "audit.verify": ["FINANCE"],
-  "auth.login": everyone,
-  "auth.logout": signedIn,
-  "auth.me": everyone,
-  "jobs.queues": ["FINANCE"],
-  "jobs.deadLetters": ["FINANCE"],
-  "jobs.replay": ["FINANCE"],
-  "ledger.trialBalance": ["FINANCE"],
-  "ledger.accounts": ["FINANCE"],
-  "ledger.statement": ["FINANCE"],
-  "ledger.transaction": ["FINANCE"],
-  "ledger.byReference": ["FINANCE"],
-  "payin.catalog": ["BUYER"],
-  "payin.checkout": ["BUYER"],
-  "payin.checkoutStatus": ["BUYER"],
-  "payin.retryCheckout": ["BUYER"],
-  "payin.myCheckouts": ["BUYER"],
-  "payin.sellerOrders": ["SELLER"],
-  "payin.sellerOrder": ["SELLER"],
-  "payin.fulfilOrder": ["SELLER"],
-  "payin.search": ["FINANCE"],
-  "payin.order": ["FINANCE"],
-  "payin.refund": ["FINANCE"],
-  "payin.review": ["FINANCE"],
-  "payin.reviewQueue": ["FINANCE"],
-  "wallet.mine": ["SELLER"],
-  "wallet.statement": ["SELLER"],
-};
+import { accessTable, everyone, type Role } from "./access-table";
 
 const { db } = await createTestDatabase();
 process.env.PAYRAIL_RATE_LIMITS = "off";

@@ -8,7 +8,7 @@ import { receivePspWebhook } from "@/server/payin/webhook-endpoint";
 import { appRouter } from "@/server/root";
 import { callerAs, createUser } from "@/server/test/callers";
 import { createTestDatabase } from "@/server/test/database";
-import { accessTable } from "./access-matrix.test";
+import { accessTable } from "./access-table";
 
 const { db, sql } = await createTestDatabase();
 process.env.PAYRAIL_RATE_LIMITS = "off";
@@ -18,8 +18,8 @@ const users = {
   FINANCE: await createUser(db, "FINANCE"),
 };
 
-/** Procedures whose purpose is to write without input (a sign-out ends the fuzzing session). */
-const writesWithoutInput = new Set(["auth.logout"]);
+/** Procedures that take no input and whose purpose is to write (sign out, connect a PSP account). */
+const writesWithoutInput = new Set(["auth.logout", "payout.connectAccount"]);
 
 const hostile = fc.oneof(
   fc.anything({ withBigInt: true, withDate: true, withNullPrototype: true, maxDepth: 3 }),

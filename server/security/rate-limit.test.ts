@@ -10,7 +10,9 @@ describe("login rate limit", () => {
     resetRateLimits();
     const { user } = await createUser(db, "BUYER");
     for (let attempt = 0; attempt < 10; attempt++) {
-      await expect((await callerAs(db)).auth.login({ email: user.email, password: "wrong password" })).rejects.toMatchObject({
+      await expect(
+        (await callerAs(db)).auth.login({ email: user.email, password: "wrong password" }),
+      ).rejects.toMatchObject({
         code: "UNAUTHORIZED",
       });
     }
@@ -26,7 +28,10 @@ describe("login rate limit", () => {
 
   it("counts per address and email, so another account is not locked out", async () => {
     const { user } = await createUser(db, "BUYER");
-    const result = await (await callerAs(db)).auth.login({ email: user.email, password: "correct horse battery staple" });
+    const result = await (await callerAs(db)).auth.login({
+      email: user.email,
+      password: "correct horse battery staple",
+    });
     expect(result.home).toBe("/shop");
   });
 });
