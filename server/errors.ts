@@ -40,7 +40,7 @@ const codesByName: Record<string, ErrorCode> = {
 };
 
 // PostgreSQL SQLSTATEs that mean the input was wrong, not the server.
-const inputSqlStates = new Set(["22003", "22P02", "23514", "22001", "22007", "22008"]);
+const inputSqlStates = new Set(["22003", "22P02", "23514", "22001", "22007", "22008", "22021"]);
 
 export function errorCodeFor(error: unknown): ErrorCode | null {
   if (error instanceof DomainError) return error.code;

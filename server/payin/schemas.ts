@@ -5,6 +5,18 @@ const MAX_MINOR_UNITS = 100_000_000_00n; // $100M: far above any checkout, far b
 
 export const idempotencyKey = z.string().uuid("The idempotency key must be a UUID");
 
+/** Free text people type: trimmed, no control characters (PostgreSQL refuses NUL outright). */
+export const plainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+    .refine(
+      (text) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text),
+      "Remove control characters",
+    );
+
 export const checkoutInput = z.object({
   idempotencyKey,
   items: z
@@ -28,7 +40,7 @@ export const checkoutIdInput = z.object({ checkoutId: z.string().uuid() });
 export const refundInput = z.object({
   paymentOrderId: z.string().uuid(),
   amount: z.bigint().positive("The amount must be positive").max(MAX_MINOR_UNITS, "The amount is too large"),
-  reason: z.string().trim().min(3, "Say why").max(500),
+  reason: plainText(500).pipe(z.string().min(3, "Say why")),
   idempotencyKey,
   /** Re-entered password for refunds above the step-up threshold. */
   password: z.string().max(1024).optional(),
@@ -37,12 +49,12 @@ export const refundInput = z.object({
 export const reviewInput = z.object({
   checkoutId: z.string().uuid(),
   decision: z.enum(["APPROVE", "REJECT"]),
-  note: z.string().trim().min(3, "Add a note for the record").max(500),
+  note: plainText(500).pipe(z.string().min(3, "Add a note for the record")),
 });
 
 export const paymentSearchInput = z.object({
   status: z.enum(["IN_REVIEW", "BLOCKED", "REJECTED", "EXECUTING", "SUCCEEDED", "FAILED"]).optional(),
-  query: z.string().trim().max(100).optional(),
+  query: plainText(100).optional(),
   cursor: z.string().uuid().optional(),
   limit: z.number().int().min(1).max(100).default(25),
 });

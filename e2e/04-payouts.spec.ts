@@ -1,0 +1,31 @@
+import { accounts, expect, screenshot, signIn, test } from "./fixtures";
+
+test("a seller connects a payout account; finance runs payouts and watches them complete; the seller is paid", async ({
+  page,
+}) => {
+  await signIn(page, accounts.seller);
+  await page.goto("/seller");
+  const available = await page.getByTestId("available-balance").textContent();
+  expect(available).not.toBe("$0.00");
+  await page.goto("/seller/payouts");
+  await page.getByRole("button", { name: "Connect payout account" }).click();
+  await expect(page.getByText(/Connected:/)).toBeVisible();
+  await screenshot(page, "seller-payouts-before");
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await signIn(page, accounts.finance);
+  await page.goto("/finance/payouts");
+  await page.getByRole("button", { name: "Run payouts now" }).click();
+  await page.getByRole("button", { name: "Open" }).first().click();
+  await expect(page.locator(".stat").filter({ hasText: "paid" }).locator(".value")).toHaveText("1", {
+    timeout: 30_000,
+  });
+  await screenshot(page, "finance-payout-run");
+  await page.getByRole("button", { name: "Sign out" }).click();
+
+  await signIn(page, accounts.seller);
+  await expect(page.getByTestId("available-balance")).toHaveText("$0.00");
+  await page.goto("/seller/payouts");
+  await expect(page.getByRole("cell", { name: available! }).first()).toBeVisible();
+  await screenshot(page, "seller-payouts-after");
+});
