@@ -19,59 +19,80 @@ export interface AccountBalance {
   balance: bigint;
 }
 
-/** Balances of accounts (all, or those with the given codes), optionally as of a moment. */
+/**
+ * Balances of accounts (all, or those with the given codes), optionally as of a moment.
+ * A checkpoint is used when it was sealed at or before `asOf`: every entry below its xid horizon
+ * belongs to a transaction that started (so got its `created_at`) before the seal.
+ */
 export async function accountBalances(
   db: DbOrTx,
-  options: { codes?: string[]; asOf?: Date } = {},
+  options: { codes?: string[]; asOf?: Date; sellerAccounts?: boolean; after?: string; limit?: number } = {},
 ): Promise<AccountBalance[]> {
   const rows = await db.$queryRawUnsafe<Omit<AccountBalance, "balance">[]>(
     `SELECT a.id, a.code, a.type::text AS type, trim(a.currency) AS currency,
             (coalesce(c.debits, 0) + coalesce(x.debits, 0))::bigint AS debits,
             (coalesce(c.credits, 0) + coalesce(x.credits, 0))::bigint AS credits
        FROM ledger_account a
-       LEFT JOIN ledger_checkpoint c ON c.account_id = a.id AND ($2::timestamptz IS NULL OR c.sealed_before <= $2)
+       LEFT JOIN ledger_balance_checkpoint c
+              ON c.account_id = a.id AND ($2::timestamptz IS NULL OR c.sealed_at <= $2)
        LEFT JOIN LATERAL (
          SELECT sum(e.amount) FILTER (WHERE e.direction = 'DEBIT') AS debits,
                 sum(e.amount) FILTER (WHERE e.direction = 'CREDIT') AS credits
            FROM ledger_entry e
           WHERE e.account_id = a.id
-            AND (c.sealed_before IS NULL OR e.created_at >= c.sealed_before)
+            AND e.tx_xid >= coalesce(c.as_of_xid, 0)
             AND ($2::timestamptz IS NULL OR e.created_at <= $2)
        ) x ON true
-      WHERE $1::text[] IS NULL OR a.code = ANY($1::text[])
-      ORDER BY a.seller_id NULLS FIRST, a.code`,
+      WHERE ($1::text[] IS NULL OR a.code = ANY($1::text[]))
+        AND ($3::boolean IS NULL OR (a.seller_id IS NOT NULL) = $3)
+        AND ($4::text IS NULL OR a.code > $4)
+      ORDER BY a.code
+      LIMIT $5`,
     options.codes ?? null,
     options.asOf ?? null,
+    options.sellerAccounts ?? null,
+    options.after ?? null,
+    options.limit ?? null,
   );
   return rows.map((row) => ({ ...row, balance: signedBalance(row.type, row.debits, row.credits) }));
 }
 
+/** One account's balance (debit-normal for assets and expenses), now or as of a moment. */
 export async function accountBalance(db: DbOrTx, code: string, asOf?: Date): Promise<bigint> {
   const [row] = await accountBalances(db, { codes: [code], asOf });
   return row?.balance ?? 0n;
 }
 
 /**
- * Seals every account's totals for entries created before the start of the oldest transaction
- * still open anywhere in the database (and at least a minute ago). Entries carry their
- * transaction's start time, so nothing in flight can later appear below the seal.
+ * Seals the system accounts' totals up to the oldest transaction id still open in the cluster
+ * (`pg_snapshot_xmin`), adding only the entries since the previous seal. Every entry below that
+ * horizon is committed (or rolled back) and visible to this very statement, so a posting still in
+ * flight can never end up below a seal. Returns the horizon.
  */
-export async function refreshBalanceCheckpoints(db: DbOrTx): Promise<Date> {
-  const [{ horizon }] = (await db.$queryRawUnsafe<{ horizon: Date }[]>(`
-    SELECT least(now() - interval '1 minute',
-                 coalesce((SELECT min(xact_start) FROM pg_stat_activity WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid()), now()))
-           AS horizon`)) as [{ horizon: Date }];
-  await db.$executeRawUnsafe(
-    `INSERT INTO ledger_checkpoint (account_id, sealed_before, debits, credits)
-     SELECT a.id, $1::timestamptz,
-            coalesce(sum(e.amount) FILTER (WHERE e.direction = 'DEBIT'), 0),
-            coalesce(sum(e.amount) FILTER (WHERE e.direction = 'CREDIT'), 0)
-       FROM ledger_account a LEFT JOIN ledger_entry e ON e.account_id = a.id AND e.created_at < $1::timestamptz
-      GROUP BY a.id
-     ON CONFLICT (account_id) DO UPDATE
-        SET sealed_before = excluded.sealed_before, debits = excluded.debits, credits = excluded.credits, created_at = now()
-      WHERE ledger_checkpoint.sealed_before < excluded.sealed_before`,
-    horizon,
-  );
-  return horizon;
+export async function refreshBalanceCheckpoints(db: DbOrTx): Promise<bigint> {
+  const [row] = await db.$queryRawUnsafe<{ horizon: bigint }[]>(`
+    WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon),
+    sealed AS (
+      INSERT INTO ledger_balance_checkpoint (account_id, as_of_xid, debits, credits, sealed_at)
+      SELECT a.id, h.horizon,
+             coalesce(c.debits, 0) + coalesce(x.debits, 0),
+             coalesce(c.credits, 0) + coalesce(x.credits, 0),
+             clock_timestamp()
+        FROM ledger_account a
+        CROSS JOIN h
+        LEFT JOIN ledger_balance_checkpoint c ON c.account_id = a.id
+        LEFT JOIN LATERAL (
+          SELECT sum(e.amount) FILTER (WHERE e.direction = 'DEBIT') AS debits,
+                 sum(e.amount) FILTER (WHERE e.direction = 'CREDIT') AS credits
+            FROM ledger_entry e
+           WHERE e.account_id = a.id AND e.tx_xid >= coalesce(c.as_of_xid, 0) AND e.tx_xid < h.horizon
+        ) x ON true
+       WHERE a.seller_id IS NULL AND (c.as_of_xid IS NULL OR c.as_of_xid < h.horizon)
+      ON CONFLICT (account_id) DO UPDATE
+         SET as_of_xid = excluded.as_of_xid, debits = excluded.debits, credits = excluded.credits,
+             sealed_at = excluded.sealed_at
+       WHERE ledger_balance_checkpoint.as_of_xid < excluded.as_of_xid
+      RETURNING 1)
+    SELECT horizon FROM h`);
+  return row!.horizon;
 }

@@ -1,47 +1,103 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "@/server/test/database";
 import { createUser } from "@/server/test/factories";
-import { accountBalance, refreshBalanceCheckpoints } from "./balances";
+import { accountBalance, accountBalances, refreshBalanceCheckpoints } from "./balances";
 import { checkLedgerInvariants } from "./invariants";
-import { ensureSellerAccounts, postTransaction } from "./post-transaction";
-import { accountStatement, trialBalance } from "./queries";
+import {
+  ensureSellerAccounts,
+  postTransaction,
+  postTransactions,
+  type TransactionInput,
+} from "./post-transaction";
+import { accountStatement, statementLines, transactionWithEntries, trialBalance } from "./queries";
 
 const { db, sql } = await createTestDatabase();
 let sellerId: string;
+let otherSellerId: string;
 
 beforeAll(async () => {
   sellerId = (await createUser(db, "SELLER")).seller!.id;
+  otherSellerId = (await createUser(db, "SELLER")).seller!.id;
   await ensureSellerAccounts(db, sellerId, "usd");
+  await ensureSellerAccounts(db, otherSellerId, "usd");
+  // An account in another currency, to try mixing currencies in one transaction.
+  await sql.query(
+    `INSERT INTO ledger_account (code, type, currency) VALUES ('test_eur_clearing', 'ASSET', 'eur')`,
+  );
 });
 
-const payin = (reference: string, amount: bigint, commission: bigint) => ({
+const payin = (
+  reference: string,
+  amount: bigint,
+  commission: bigint,
+  seller = sellerId,
+): TransactionInput => ({
   kind: "payin",
   reference,
   currency: "usd",
   entries: [
-    { account: "psp_clearing", direction: "DEBIT" as const, amount },
-    { account: `seller_pending:${sellerId}`, direction: "CREDIT" as const, amount: amount - commission },
-    { account: "commission_revenue", direction: "CREDIT" as const, amount: commission },
+    { account: "psp_clearing", direction: "DEBIT", amount },
+    { account: `seller_pending:${seller}`, direction: "CREDIT", amount: amount - commission },
+    { account: "commission_revenue", direction: "CREDIT", amount: commission },
   ],
 });
+
+const release = (reference: string, amount: bigint, seller = sellerId): TransactionInput => ({
+  kind: "release",
+  reference,
+  currency: "usd",
+  entries: [
+    { account: `seller_pending:${seller}`, direction: "DEBIT", amount },
+    { account: `seller_available:${seller}`, direction: "CREDIT", amount },
+  ],
+});
+
+const wallet = (seller = sellerId) =>
+  db.wallet.findUniqueOrThrow({ where: { sellerId_currency: { sellerId: seller, currency: "usd" } } });
+
+/** Balances computed from every entry, without checkpoints, to compare the fast path with. */
+async function rawBalance(code: string): Promise<bigint> {
+  const { rows } = await sql.query(
+    `SELECT coalesce(sum(CASE WHEN e.direction = 'DEBIT' THEN e.amount ELSE -e.amount END), 0)::text AS net, a.type
+       FROM ledger_account a LEFT JOIN ledger_entry e ON e.account_id = a.id WHERE a.code = $1 GROUP BY a.type`,
+    [code],
+  );
+  const net = BigInt(rows[0].net);
+  return rows[0].type === "ASSET" || rows[0].type === "EXPENSE" ? net : -net;
+}
 
 describe("postTransaction", () => {
   it("posts a balanced transaction and moves the wallet with it", async () => {
     const posted = await db.$transaction((tx) => postTransaction(tx, payin("order-1", 10_000n, 1_000n))); // $100, 10 %
     expect(posted.replayed).toBe(false);
-    const wallet = await db.wallet.findUniqueOrThrow({
-      where: { sellerId_currency: { sellerId, currency: "usd" } },
+    expect(posted.transaction).toMatchObject({
+      id: posted.id,
+      kind: "payin",
+      reference: "order-1",
+      currency: "usd",
     });
-    expect(wallet.pending).toBe(9_000n); // $90.00
+    expect((await wallet()).pending).toBe(9_000n); // $90.00
     expect(await accountBalance(db, "psp_clearing")).toBe(10_000n);
     expect(await accountBalance(db, "commission_revenue")).toBe(1_000n);
+    expect(await accountBalance(db, `seller_pending:${sellerId}`)).toBe(9_000n);
+    const stored = await transactionWithEntries(db, posted.id);
+    expect(stored.entries.map((entry) => [entry.account.code, entry.direction, entry.amount])).toEqual([
+      ["psp_clearing", "DEBIT", 10_000n],
+      [`seller_pending:${sellerId}`, "CREDIT", 9_000n],
+      ["commission_revenue", "CREDIT", 1_000n],
+    ]);
   });
 
-  it("returns the first transaction when the same event is posted again", async () => {
+  it("returns the first transaction when the same event is posted again, and writes nothing", async () => {
     const first = await db.$transaction((tx) => postTransaction(tx, payin("order-2", 5_000n, 500n)));
-    const again = await db.$transaction((tx) => postTransaction(tx, payin("order-2", 5_000n, 500n)));
+    const entriesBefore = await db.ledgerEntry.count();
+    const again = await db.$transaction((tx) =>
+      postTransaction(tx, { ...payin("order-2", 5_000n, 500n), description: "retry" }),
+    );
     expect(again).toEqual({ ...first, replayed: true });
+    expect(await db.ledgerEntry.count()).toBe(entriesBefore);
     expect(await db.ledgerTransaction.count({ where: { reference: "order-2" } })).toBe(1);
+    expect((await wallet()).pending).toBe(9_000n + 4_500n);
   });
 
   it("refuses the same key with different entries as a conflict", async () => {
@@ -53,136 +109,201 @@ describe("postTransaction", () => {
     });
   });
 
-  it("rejects unknown accounts, zero and negative amounts, unbalanced and one-sided input", async () => {
-    const bad = [
-      {
-        ...payin("x1", 100n, 10n),
-        entries: [
-          ...payin("x1", 100n, 10n).entries.slice(0, 2),
-          { account: "nope", direction: "CREDIT" as const, amount: 10n },
-        ],
-      },
-      {
-        ...payin("x2", 100n, 0n),
-        entries: [
-          { account: "psp_clearing", direction: "DEBIT" as const, amount: 0n },
-          { account: "commission_revenue", direction: "CREDIT" as const, amount: 0n },
-        ],
-      },
-      {
-        ...payin("x3", 100n, 10n),
-        entries: [
-          { account: "psp_clearing", direction: "DEBIT" as const, amount: -5n },
-          { account: "commission_revenue", direction: "CREDIT" as const, amount: -5n },
-        ],
-      },
-      {
-        ...payin("x4", 100n, 10n),
-        entries: [
-          { account: "psp_clearing", direction: "DEBIT" as const, amount: 5n },
-          { account: "commission_revenue", direction: "CREDIT" as const, amount: 4n },
-        ],
-      },
-      {
-        ...payin("x5", 100n, 10n),
-        entries: [{ account: "psp_clearing", direction: "DEBIT" as const, amount: 5n }],
-      },
-    ];
-    for (const input of bad) {
-      await expect(db.$transaction((tx) => postTransaction(tx, input))).rejects.toMatchObject({
-        code: expect.stringMatching(/BAD_REQUEST/),
-      });
-    }
-    expect(await db.ledgerTransaction.count({ where: { reference: { startsWith: "x" } } })).toBe(0);
+  const two = (
+    a: bigint,
+    b: bigint,
+    accounts = ["psp_clearing", "commission_revenue"],
+  ): TransactionInput["entries"] => [
+    { account: accounts[0]!, direction: "DEBIT", amount: a },
+    { account: accounts[1]!, direction: "CREDIT", amount: b },
+  ];
+  it.each([
+    ["an unknown account", two(10n, 10n, ["psp_clearing", "nope"]), "UnknownAccountError"],
+    ["zero amounts", two(0n, 0n), "UnbalancedTransactionError"],
+    ["negative amounts", two(-5n, -5n), "UnbalancedTransactionError"],
+    ["amounts beyond BIGINT", two(2n ** 63n, 2n ** 63n), "UnbalancedTransactionError"],
+    ["debits ≠ credits", two(5n, 4n), "UnbalancedTransactionError"],
+    ["a single entry", two(5n, 5n).slice(0, 1), "UnbalancedTransactionError"],
+    [
+      "mixed currencies",
+      two(5n, 5n, ["test_eur_clearing", "commission_revenue"]),
+      "UnbalancedTransactionError",
+    ],
+  ])("rejects %s and writes nothing", async (_what, entries, name) => {
+    const before = await db.ledgerTransaction.count();
+    await expect(
+      db.$transaction((tx) => postTransaction(tx, { kind: "bad", reference: "x", currency: "usd", entries })),
+    ).rejects.toMatchObject({ name, code: "BAD_REQUEST" });
+    expect(await db.ledgerTransaction.count()).toBe(before);
   });
 
-  it("refuses to take a wallet below zero", async () => {
-    const overdraw = {
+  it("rejects a malformed currency and a batch naming one event twice", async () => {
+    await expect(
+      db.$transaction((tx) => postTransaction(tx, { ...payin("c1", 100n, 10n), currency: "USD" })),
+    ).rejects.toMatchObject({ name: "UnbalancedTransactionError" });
+    await expect(
+      db.$transaction((tx) => postTransactions(tx, [payin("dup", 100n, 10n), payin("dup", 100n, 10n)])),
+    ).rejects.toMatchObject({ name: "UnbalancedTransactionError" });
+    expect(await db.ledgerTransaction.count({ where: { reference: { in: ["c1", "dup"] } } })).toBe(0);
+  });
+
+  it("refuses to take a wallet below zero, and rolls the whole posting back", async () => {
+    const before = await db.ledgerEntry.count();
+    const overdraw: TransactionInput = {
       kind: "refund",
       reference: "too-much",
       currency: "usd",
       entries: [
-        { account: `seller_available:${sellerId}`, direction: "DEBIT" as const, amount: 1n },
-        { account: "psp_clearing", direction: "CREDIT" as const, amount: 1n },
+        { account: `seller_available:${sellerId}`, direction: "DEBIT", amount: 1n },
+        { account: "psp_clearing", direction: "CREDIT", amount: 1n },
       ],
     };
     await expect(db.$transaction((tx) => postTransaction(tx, overdraw))).rejects.toMatchObject({
       name: "InsufficientFundsError",
     });
+    expect(await db.ledgerEntry.count()).toBe(before);
+  });
+
+  it("posts a batch with set-based statements, mixing new events and replays", async () => {
+    const batch = [
+      payin("order-2", 5_000n, 500n),
+      payin("b-1", 2_000n, 200n),
+      payin("b-2", 3_000n, 300n, otherSellerId),
+    ];
+    const before = await wallet(otherSellerId);
+    const posted = await db.$transaction((tx) => postTransactions(tx, batch));
+    expect(posted.map((item) => item.replayed)).toEqual([true, false, false]);
+    expect((await wallet(otherSellerId)).pending - before.pending).toBe(2_700n);
+    expect((await checkLedgerInvariants(db)).ok).toBe(true);
   });
 });
 
 describe("the database enforces the rules", () => {
-  it("rejects an unbalanced transaction at commit", async () => {
+  async function inTransaction(statements: (client: import("pg").PoolClient) => Promise<unknown>) {
     const client = await sql.connect();
     try {
       await client.query("BEGIN");
-      const { rows } = await client.query(
-        `INSERT INTO ledger_transaction (kind, reference, currency, input_hash) VALUES ('raw', 'r1', 'usd', 'x') RETURNING id`,
-      );
-      await client.query(
-        `INSERT INTO ledger_entry (transaction_id, account_id, direction, amount)
-         SELECT $1::bigint, id, 'DEBIT'::"EntryDirection", 100 FROM ledger_account WHERE code = 'psp_clearing'
-         UNION ALL SELECT $1::bigint, id, 'CREDIT'::"EntryDirection", 99 FROM ledger_account WHERE code = 'commission_revenue'`,
-        [rows[0].id],
-      );
-      await expect(client.query("COMMIT")).rejects.toThrow(/unbalanced/);
+      await statements(client);
+      await client.query("COMMIT");
     } finally {
       await client.query("ROLLBACK").catch(() => {});
       client.release();
     }
+  }
+  const rawTransaction = (client: import("pg").PoolClient, reference: string) =>
+    client
+      .query(
+        `INSERT INTO ledger_transaction (kind, reference, currency, input_hash) VALUES ('raw', $1, 'usd', 'x') RETURNING id`,
+        [reference],
+      )
+      .then((result) => result.rows[0].id as string);
+  const rawEntry = (
+    client: import("pg").PoolClient,
+    tx: string,
+    code: string,
+    direction: string,
+    amount: number,
+  ) =>
+    client.query(
+      `INSERT INTO ledger_entry (transaction_id, account_id, direction, amount)
+       SELECT $1::bigint, id, $3::"EntryDirection", $4 FROM ledger_account WHERE code = $2`,
+      [tx, code, direction, amount],
+    );
+
+  it("rejects an unbalanced transaction at commit", async () => {
+    await expect(
+      inTransaction(async (client) => {
+        const tx = await rawTransaction(client, "r1");
+        await rawEntry(client, tx, "psp_clearing", "DEBIT", 100);
+        await rawEntry(client, tx, "commission_revenue", "CREDIT", 99);
+      }),
+    ).rejects.toThrow(/unbalanced/);
+  });
+
+  it("rejects a transaction mixing currencies at commit", async () => {
+    await expect(
+      inTransaction(async (client) => {
+        const tx = await rawTransaction(client, "r-eur");
+        await rawEntry(client, tx, "test_eur_clearing", "DEBIT", 100);
+        await rawEntry(client, tx, "commission_revenue", "CREDIT", 100);
+      }),
+    ).rejects.toThrow(/another currency/);
   });
 
   it("rejects a transaction with one entry, and one with none", async () => {
     await expect(
-      sql.query(`WITH t AS (INSERT INTO ledger_transaction (kind, reference, currency, input_hash) VALUES ('raw', 'r2', 'usd', 'x') RETURNING id)
-                 INSERT INTO ledger_entry (transaction_id, account_id, direction, amount)
-                 SELECT t.id, a.id, 'DEBIT', 5 FROM t, ledger_account a WHERE a.code = 'psp_clearing'`),
+      inTransaction(async (client) => {
+        const tx = await rawTransaction(client, "r2");
+        await rawEntry(client, tx, "psp_clearing", "DEBIT", 5);
+      }),
     ).rejects.toThrow(/at least 2/);
-    await expect(
-      sql.query(
-        `INSERT INTO ledger_transaction (kind, reference, currency, input_hash) VALUES ('raw', 'r3', 'usd', 'x')`,
-      ),
-    ).rejects.toThrow(/no entries/);
+    await expect(inTransaction((client) => rawTransaction(client, "r3"))).rejects.toThrow(/no entries/);
+    expect(
+      (await sql.query(`SELECT count(*)::int AS n FROM ledger_transaction WHERE kind = 'raw'`)).rows[0].n,
+    ).toBe(0);
   });
 
-  it("rejects zero amounts, edits, deletions and truncation of entries", async () => {
-    await expect(sql.query(`UPDATE ledger_entry SET amount = amount + 1`)).rejects.toThrow(/append-only/);
-    await expect(sql.query(`DELETE FROM ledger_entry`)).rejects.toThrow(/append-only/);
-    await expect(sql.query(`UPDATE ledger_transaction SET description = 'x'`)).rejects.toThrow(/append-only/);
-    await expect(sql.query(`TRUNCATE ledger_entry CASCADE`)).rejects.toThrow(/append-only/);
-    await expect(
-      sql.query(
-        `INSERT INTO ledger_entry (transaction_id, account_id, direction, amount) SELECT id, 1, 'DEBIT', 0 FROM ledger_transaction LIMIT 1`,
-      ),
-    ).rejects.toThrow(/ledger_entry_amount_positive/);
+  it("lets a balanced raw transaction through (the rules are not just blocking everything)", async () => {
+    await inTransaction(async (client) => {
+      const tx = await rawTransaction(client, "r-ok");
+      await rawEntry(client, tx, "platform_bank", "DEBIT", 7);
+      await rawEntry(client, tx, "psp_clearing", "CREDIT", 7);
+    });
+    expect((await checkLedgerInvariants(db)).ok).toBe(true);
+  });
+
+  it.each([
+    ["UPDATE ledger_entry", `UPDATE ledger_entry SET amount = amount + 1`],
+    ["DELETE ledger_entry", `DELETE FROM ledger_entry`],
+    ["TRUNCATE ledger_entry", `TRUNCATE ledger_entry CASCADE`],
+    ["UPDATE ledger_transaction", `UPDATE ledger_transaction SET description = 'x'`],
+    ["DELETE ledger_transaction", `DELETE FROM ledger_transaction WHERE kind = 'raw'`],
+    ["TRUNCATE ledger_transaction", `TRUNCATE ledger_transaction CASCADE`],
+  ])("refuses %s", async (_what, statement) => {
+    await expect(sql.query(statement)).rejects.toThrow(/append-only/);
+  });
+
+  it("rejects zero and negative entry amounts", async () => {
+    for (const amount of [0, -1]) {
+      await expect(
+        sql.query(
+          `INSERT INTO ledger_entry (transaction_id, account_id, direction, amount) SELECT id, 1, 'DEBIT', $1 FROM ledger_transaction LIMIT 1`,
+          [amount],
+        ),
+      ).rejects.toThrow(/ledger_entry_amount_positive/);
+    }
   });
 
   it("rejects a negative wallet", async () => {
     await expect(sql.query(`UPDATE wallet SET available = -1`)).rejects.toThrow(
       /wallet_available_not_negative/,
     );
+    await expect(sql.query(`UPDATE wallet SET pending = -1`)).rejects.toThrow(/wallet_pending_not_negative/);
   });
 });
 
 describe("concurrency", () => {
-  it("loses no update on one hot seller and the hot system accounts, and deadlocks nowhere", async () => {
-    const before = await db.wallet.findUniqueOrThrow({
-      where: { sellerId_currency: { sellerId, currency: "usd" } },
+  it("20 connections posting to one hot seller and the hot system accounts lose no update and never deadlock", async () => {
+    const before = await wallet();
+    const clearingBefore = await accountBalance(db, "psp_clearing");
+    // Pay-ins, releases and two-seller batches in both seller orders, all at once.
+    const work = Array.from({ length: 60 }, (_, index) => {
+      if (index % 3 === 0)
+        return db.$transaction((tx) => postTransaction(tx, payin(`hot-${index}`, 1_000n, 100n)));
+      if (index % 3 === 1)
+        return db.$transaction((tx) => postTransaction(tx, release(`hot-rel-${index}`, 10n)));
+      const pair = [payin(`hot-a-${index}`, 500n, 50n), payin(`hot-b-${index}`, 500n, 50n, otherSellerId)];
+      return db.$transaction((tx) => postTransactions(tx, index % 2 ? pair : pair.reverse()));
     });
-    await Promise.all(
-      Array.from({ length: 40 }, (_, index) =>
-        db.$transaction((tx) => postTransaction(tx, payin(`hot-${index}`, 1_000n, 100n))),
-      ),
-    );
-    const after = await db.wallet.findUniqueOrThrow({
-      where: { sellerId_currency: { sellerId, currency: "usd" } },
-    });
-    expect(after.pending - before.pending).toBe(40n * 900n);
-    expect((await checkLedgerInvariants(db)).ok).toBe(true);
+    await Promise.all(work);
+    const after = await wallet();
+    expect(after.pending - before.pending).toBe(20n * 900n + 20n * 450n - 20n * 10n);
+    expect(after.available - before.available).toBe(20n * 10n);
+    expect((await accountBalance(db, "psp_clearing")) - clearingBefore).toBe(20n * 1_000n + 20n * 1_000n);
+    expect(await checkLedgerInvariants(db)).toEqual({ ok: true, violations: [] });
   });
 
-  it("posts one transaction when two processes post the same event at once", async () => {
+  it("posts one transaction when several processes post the same event at once", async () => {
     const results = await Promise.all(
       Array.from({ length: 8 }, () =>
         db.$transaction((tx) => postTransaction(tx, payin("same-event", 700n, 70n))),
@@ -190,45 +311,98 @@ describe("concurrency", () => {
     );
     expect(new Set(results.map((result) => result.id)).size).toBe(1);
     expect(results.filter((result) => !result.replayed)).toHaveLength(1);
+    expect((await checkLedgerInvariants(db)).ok).toBe(true);
   });
 });
 
 describe("read side", () => {
-  it("gives a statement with a running balance across keyset pages", async () => {
+  it("gives a statement with a running balance across keyset pages that ends at the wallet", async () => {
     const code = `seller_pending:${sellerId}`;
-    const first = await accountStatement(db, code, { limit: 2 });
-    const second = await accountStatement(db, code, { afterEntryId: first.nextCursor, limit: 2 });
-    expect(first.lines).toHaveLength(2);
-    expect(second.lines[0]!.balance).toBe(first.lines[1]!.balance + second.lines[0]!.change);
-    expect(first.lines[0]!.balance).toBe(9_000n);
+    const lines = [];
+    let cursor: bigint | undefined;
+    do {
+      const page = await accountStatement(db, code, { afterEntryId: cursor, limit: 7 });
+      expect(page.lines.length).toBeLessThanOrEqual(7);
+      lines.push(...page.lines);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(lines[0]!.balance).toBe(9_000n);
+    for (let index = 1; index < lines.length; index++) {
+      expect(lines[index]!.entryId).toBeGreaterThan(lines[index - 1]!.entryId);
+      expect(lines[index]!.balance).toBe(lines[index - 1]!.balance + lines[index]!.change);
+    }
+    expect(lines.at(-1)!.balance).toBe((await wallet()).pending);
+    const streamed = [];
+    for await (const line of statementLines(db, code, 5)) streamed.push(line);
+    expect(streamed).toEqual(lines);
+    expect((await accountStatement(db, code, { limit: 10_000 })).lines.length).toBeLessThanOrEqual(100);
   });
 
-  it("keeps the trial balance at zero and balances stable across a checkpoint", async () => {
+  it("gives balances as of a moment", async () => {
+    const code = `seller_pending:${otherSellerId}`;
+    const before = await accountBalance(db, code);
+    const { rows } = await sql.query(`SELECT clock_timestamp() AS at`);
+    const moment = rows[0].at as Date;
+    await db.$transaction((tx) => postTransaction(tx, payin("after-moment", 1_000n, 100n, otherSellerId)));
+    await refreshBalanceCheckpoints(db); // a seal after the moment must not leak into it
+    expect(await accountBalance(db, code, moment)).toBe(before);
+    expect(await accountBalance(db, code)).toBe(before + 900n);
+    expect(await accountBalance(db, "psp_clearing", moment)).toBe(
+      (await accountBalance(db, "psp_clearing")) - 1_000n,
+    );
+  });
+
+  it("keeps the trial balance at zero and balances equal to the entries across checkpoints", async () => {
     const trial = await trialBalance(db);
     expect(trial.balanced).toBe(true);
-    const before = await accountBalance(db, "psp_clearing");
     await refreshBalanceCheckpoints(db);
-    await db.$executeRawUnsafe(
-      `INSERT INTO ledger_checkpoint (account_id, sealed_before, debits, credits)
-       SELECT a.id, now() + interval '1 hour', coalesce(sum(e.amount) FILTER (WHERE e.direction = 'DEBIT'), 0),
-              coalesce(sum(e.amount) FILTER (WHERE e.direction = 'CREDIT'), 0)
-         FROM ledger_account a LEFT JOIN ledger_entry e ON e.account_id = a.id GROUP BY a.id
-       ON CONFLICT (account_id) DO UPDATE SET sealed_before = excluded.sealed_before, debits = excluded.debits, credits = excluded.credits`,
-    );
-    expect(await accountBalance(db, "psp_clearing")).toBe(before);
+    await db.$transaction((tx) => postTransaction(tx, payin("after-seal", 400n, 40n)));
+    await refreshBalanceCheckpoints(db);
+    await db.$transaction((tx) => postTransaction(tx, payin("after-seal-2", 400n, 40n)));
+    expect(await db.ledgerBalanceCheckpoint.count()).toBeGreaterThan(0);
+    for (const account of await accountBalances(db)) {
+      expect([account.code, account.balance]).toEqual([account.code, await rawBalance(account.code)]);
+    }
   });
 
   it("never seals a checkpoint over a posting still in flight", async () => {
-    const client = await sql.connect();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let posted!: () => void;
+    const postedSignal = new Promise<void>((resolve) => {
+      posted = resolve;
+    });
+    const inFlight = db.$transaction(
+      async (tx) => {
+        await postTransaction(tx, payin("in-flight", 12_345n, 1_234n));
+        posted();
+        await gate;
+      },
+      { timeout: 20_000 },
+    );
+    await postedSignal;
+    // Postings after the in-flight one commit first, and the seal runs while it is open.
+    await db.$transaction((tx) => postTransaction(tx, payin("overtaking", 100n, 10n, otherSellerId)));
+    await refreshBalanceCheckpoints(db);
+    release();
+    await inFlight;
+    await refreshBalanceCheckpoints(db);
+    for (const code of ["psp_clearing", "commission_revenue"]) {
+      expect(await accountBalance(db, code)).toBe(await rawBalance(code));
+    }
+    expect(await checkLedgerInvariants(db)).toEqual({ ok: true, violations: [] });
+  });
+
+  it("reports a wallet that drifted from the ledger", async () => {
+    await sql.query(`UPDATE wallet SET pending = pending + 1 WHERE seller_id = $1`, [sellerId]);
     try {
-      await client.query("BEGIN");
-      await client.query("SELECT 1"); // the transaction is open from here on
-      const horizon = await refreshBalanceCheckpoints(db);
-      const { rows } = await client.query("SELECT now() AS started");
-      expect(horizon.getTime()).toBeLessThanOrEqual(new Date(rows[0].started).getTime());
-      await client.query("ROLLBACK");
+      const report = await checkLedgerInvariants(db);
+      expect(report.ok).toBe(false);
+      expect(report.violations).toEqual([expect.objectContaining({ invariant: "wallet = ledger" })]);
     } finally {
-      client.release();
+      await sql.query(`UPDATE wallet SET pending = pending - 1 WHERE seller_id = $1`, [sellerId]);
     }
   });
 });

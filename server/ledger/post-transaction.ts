@@ -27,22 +27,43 @@ export interface TransactionInput {
   entries: EntryInput[];
 }
 
-export interface PostedTransaction {
+/** The stored journal row of a posting. */
+export interface LedgerTransactionRow {
   id: bigint;
   kind: string;
   reference: string;
+  currency: string;
+  description: string;
+  inputHash: string;
+  createdAt: Date;
+}
+
+export interface PostedTransaction {
+  /** The transaction's id (also `transaction.id`). */
+  id: bigint;
+  kind: string;
+  reference: string;
+  /** The first posting of this (kind, reference): the new row, or the stored one on a replay. */
+  transaction: LedgerTransactionRow;
+  /** True when (kind, reference) was already posted with the same entries: nothing was written. */
   replayed: boolean;
 }
+
+const MAX_AMOUNT = 9_223_372_036_854_775_807n;
+const TRANSACTION_COLUMNS = `id, kind, reference, trim(currency) AS currency, description,
+  input_hash AS "inputHash", created_at AS "createdAt"`;
 
 const sellerAccount = /^seller_(pending|available):([0-9a-f-]{36})$/;
 
 function validate(input: TransactionInput): void {
   if (!input.kind || !input.reference)
     throw new UnbalancedTransactionError("kind and reference are required");
+  if (!/^[a-z]{3}$/.test(input.currency))
+    throw new UnbalancedTransactionError("currency must be a three-letter lowercase ISO code");
   if (input.entries.length < 2) throw new UnbalancedTransactionError("at least two entries are required");
   let balance = 0n;
   for (const entry of input.entries) {
-    if (typeof entry.amount !== "bigint" || entry.amount <= 0n) {
+    if (typeof entry.amount !== "bigint" || entry.amount <= 0n || entry.amount > MAX_AMOUNT) {
       throw new UnbalancedTransactionError("every amount must be a positive integer of minor units");
     }
     balance += entry.direction === "DEBIT" ? entry.amount : -entry.amount;
@@ -88,6 +109,14 @@ export async function postTransaction(tx: DbOrTx, input: TransactionInput): Prom
 export async function postTransactions(tx: DbOrTx, inputs: TransactionInput[]): Promise<PostedTransaction[]> {
   if (inputs.length === 0) return [];
   for (const input of inputs) validate(input);
+  const key = (kind: string, reference: string) => `${kind}\u0000${reference}`;
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const id = key(input.kind, input.reference);
+    if (seen.has(id))
+      throw new UnbalancedTransactionError(`${input.kind}/${input.reference} appears twice in the batch`);
+    seen.add(id);
+  }
   const codes = [...new Set(inputs.flatMap((input) => input.entries.map((entry) => entry.account)))];
   const accounts = await tx.$queryRawUnsafe<{ id: bigint; code: string; currency: string }[]>(
     `SELECT id, code, currency FROM ledger_account WHERE code = ANY($1::text[])`,
@@ -103,36 +132,34 @@ export async function postTransactions(tx: DbOrTx, inputs: TransactionInput[]): 
   }
 
   const hashes = inputs.map(inputHash);
-  const inserted = await tx.$queryRawUnsafe<{ id: bigint; kind: string; reference: string }[]>(
+  const inserted = await tx.$queryRawUnsafe<LedgerTransactionRow[]>(
     `INSERT INTO ledger_transaction (kind, reference, currency, description, input_hash)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
      ON CONFLICT (kind, reference) DO NOTHING
-     RETURNING id, kind, reference`,
+     RETURNING ${TRANSACTION_COLUMNS}`,
     inputs.map((input) => input.kind),
     inputs.map((input) => input.reference),
     inputs.map((input) => input.currency),
     inputs.map((input) => input.description ?? ""),
     hashes,
   );
-  const key = (kind: string, reference: string) => `${kind}\u0000${reference}`;
+  const created = new Map(inserted.map((row) => [key(row.kind, row.reference), row]));
   const newIds = new Map(inserted.map((row) => [key(row.kind, row.reference), row.id]));
 
   // Existing ones are replays when their entries are the same, conflicts otherwise.
   const replays = inputs.filter((input) => !newIds.has(key(input.kind, input.reference)));
-  const existing = new Map<string, { id: bigint; input_hash: string }>();
+  const existing = new Map<string, LedgerTransactionRow>();
   if (replays.length > 0) {
-    const rows = await tx.$queryRawUnsafe<
-      { id: bigint; kind: string; reference: string; input_hash: string }[]
-    >(
-      `SELECT t.id, t.kind, t.reference, t.input_hash FROM ledger_transaction t
-         JOIN unnest($1::text[], $2::text[]) AS k(kind, reference) USING (kind, reference)`,
+    const rows = await tx.$queryRawUnsafe<LedgerTransactionRow[]>(
+      `SELECT ${TRANSACTION_COLUMNS} FROM ledger_transaction
+        WHERE (kind, reference) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
       replays.map((input) => input.kind),
       replays.map((input) => input.reference),
     );
     for (const row of rows) existing.set(key(row.kind, row.reference), row);
     for (const input of replays) {
       const row = existing.get(key(input.kind, input.reference));
-      if (!row || row.input_hash !== inputHash(input))
+      if (!row || row.inputHash !== inputHash(input))
         throw new LedgerConflictError(input.kind, input.reference);
     }
   }
@@ -153,29 +180,29 @@ export async function postTransactions(tx: DbOrTx, inputs: TransactionInput[]): 
       entries.map((entry) => entry.direction),
       entries.map((entry) => entry.amount.toString()),
     );
-    await moveWallets(tx, fresh, entries);
+    await moveWallets(tx, fresh);
   }
 
   return inputs.map((input) => {
-    const id = newIds.get(key(input.kind, input.reference));
-    return id !== undefined
-      ? { id, kind: input.kind, reference: input.reference, replayed: false }
-      : {
-          id: existing.get(key(input.kind, input.reference))!.id,
-          kind: input.kind,
-          reference: input.reference,
-          replayed: true,
-        };
+    const id = key(input.kind, input.reference);
+    const fresh = created.get(id);
+    const transaction = fresh ?? existing.get(id)!;
+    return {
+      id: transaction.id,
+      kind: input.kind,
+      reference: input.reference,
+      transaction,
+      replayed: !fresh,
+    };
   });
 }
 
-/** Applies the seller-account entries to the wallets, locking rows in a fixed order (no deadlocks). */
-async function moveWallets(
-  tx: DbOrTx,
-  inputs: TransactionInput[],
-  entries: (EntryInput & { transactionId: bigint })[],
-) {
-  const currencyOf = new Map(inputs.map((input) => [input.reference, input.currency]));
+/**
+ * Applies the seller-account entries to the wallets in the same transaction: one atomic
+ * `pending = pending + Δ` update, rows locked in a fixed order so concurrent batches never
+ * deadlock; the wallet CHECKs turn an overdraft into InsufficientFundsError.
+ */
+async function moveWallets(tx: DbOrTx, inputs: TransactionInput[]) {
   const deltas = new Map<
     string,
     { sellerId: string; currency: string; pending: bigint; available: bigint }
@@ -185,34 +212,49 @@ async function moveWallets(
       const match = sellerAccount.exec(entry.account);
       if (!match) continue;
       const [, bucket, sellerId] = match;
-      const currency = currencyOf.get(input.reference) ?? input.currency;
-      const id = `${sellerId}|${currency}`;
-      const delta = deltas.get(id) ?? { sellerId: sellerId!, currency, pending: 0n, available: 0n };
+      const id = `${sellerId}|${input.currency}`;
+      const delta = deltas.get(id) ?? {
+        sellerId: sellerId!,
+        currency: input.currency,
+        pending: 0n,
+        available: 0n,
+      };
       const signed = entry.direction === "CREDIT" ? entry.amount : -entry.amount;
       if (bucket === "pending") delta.pending += signed;
       else delta.available += signed;
       deltas.set(id, delta);
     }
   }
-  if (deltas.size === 0 || entries.length === 0) return;
-  const rows = [...deltas.values()].sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
+  if (deltas.size === 0) return;
+  const rows = [...deltas.values()].sort((a, b) =>
+    a.sellerId === b.sellerId ? (a.currency < b.currency ? -1 : 1) : a.sellerId < b.sellerId ? -1 : 1,
+  );
+  let updated: number;
   try {
-    await tx.$executeRawUnsafe(
-      `WITH d AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[]) AS d(seller_id, currency, pending, available)),
+    updated = await tx.$executeRawUnsafe(
+      `WITH d AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[])
+                           AS d(seller_id, currency, pending, available)),
             locked AS (SELECT w.seller_id, w.currency FROM wallet w JOIN d USING (seller_id, currency)
-                        ORDER BY w.seller_id FOR UPDATE OF w)
+                        ORDER BY w.seller_id, w.currency FOR UPDATE OF w)
        UPDATE wallet w SET pending = w.pending + d.pending, available = w.available + d.available, updated_at = now()
-         FROM d, locked l WHERE w.seller_id = d.seller_id AND w.currency = d.currency
-          AND l.seller_id = d.seller_id AND l.currency = d.currency`,
+         FROM d JOIN locked l USING (seller_id, currency)
+        WHERE w.seller_id = d.seller_id AND w.currency = d.currency`,
       rows.map((row) => row.sellerId),
       rows.map((row) => row.currency),
       rows.map((row) => row.pending.toString()),
       rows.map((row) => row.available.toString()),
     );
   } catch (error) {
-    if (/wallet_(pending|available)_not_negative/.test(String((error as Error).message))) {
+    if (
+      /wallet_(pending|available)_not_negative/.test(
+        `${(error as Error).message} ${String((error as { cause?: unknown }).cause ?? "")}`,
+      )
+    ) {
       throw new InsufficientFundsError();
     }
     throw error;
   }
+  // A seller account without its wallet row would break "wallet = ledger": refuse the posting.
+  if (updated !== rows.length)
+    throw new Error("A seller wallet is missing; create it with ensureSellerAccounts");
 }

@@ -4,6 +4,9 @@ import type { DbOrTx } from "@/server/db";
 import { NotFoundError } from "@/server/errors";
 import { type AccountType, accountBalances, signedBalance } from "./balances";
 
+/** The largest statement page a caller may ask for. */
+export const MAX_PAGE_SIZE = 100;
+
 export interface StatementLine {
   entryId: bigint;
   transactionId: bigint;
@@ -18,22 +21,16 @@ export interface StatementLine {
   createdAt: Date;
 }
 
-/** One page of an account's statement, oldest first, after the given entry id. */
-export async function accountStatement(
-  db: DbOrTx,
-  code: string,
-  page: { afterEntryId?: bigint; limit: number },
-): Promise<{ lines: StatementLine[]; nextCursor: bigint | undefined }> {
-  const account = await db.ledgerAccount.findUnique({ where: { code } });
+type Account = { id: bigint; type: AccountType };
+
+async function accountOrThrow(db: DbOrTx, code: string): Promise<Account> {
+  const account = await db.ledgerAccount.findUnique({ where: { code }, select: { id: true, type: true } });
   if (!account) throw new NotFoundError("Ledger account");
-  const after = page.afterEntryId ?? 0n;
-  const [opening] = await db.$queryRawUnsafe<{ debits: bigint; credits: bigint }[]>(
-    `SELECT coalesce(sum(amount) FILTER (WHERE direction = 'DEBIT'), 0)::bigint AS debits,
-            coalesce(sum(amount) FILTER (WHERE direction = 'CREDIT'), 0)::bigint AS credits
-       FROM ledger_entry WHERE account_id = $1 AND id <= $2`,
-    account.id,
-    after,
-  );
+  return { id: account.id, type: account.type as AccountType };
+}
+
+/** Entries after `after` (entry id), oldest first, with the balance carried on from `opening`. */
+async function linesAfter(db: DbOrTx, account: Account, after: bigint, opening: bigint, limit: number) {
   const rows = await db.$queryRawUnsafe<Omit<StatementLine, "change" | "balance">[]>(
     `SELECT e.id AS "entryId", e.transaction_id AS "transactionId", t.kind, t.reference, t.description,
             e.direction::text AS direction, e.amount, e.created_at AS "createdAt"
@@ -42,34 +39,64 @@ export async function accountStatement(
       ORDER BY e.id LIMIT $3`,
     account.id,
     after,
-    page.limit + 1,
+    limit + 1,
   );
-  const type = account.type as AccountType;
-  let balance = signedBalance(type, opening!.debits, opening!.credits);
-  const lines = rows.slice(0, page.limit).map((row) => {
+  let balance = opening;
+  const lines = rows.slice(0, limit).map((row) => {
     const change = signedBalance(
-      type,
+      account.type,
       row.direction === "DEBIT" ? row.amount : 0n,
       row.direction === "CREDIT" ? row.amount : 0n,
     );
     balance += change;
     return { ...row, change, balance };
   });
-  return { lines, nextCursor: rows.length > page.limit ? lines.at(-1)?.entryId : undefined };
+  return { lines, nextCursor: rows.length > limit ? lines.at(-1)?.entryId : undefined };
 }
 
-/** Streams a whole statement in keyset batches, for CSV export without holding it in memory. */
+/** One page (≤ 100 lines) of an account's statement, oldest first, after the given entry id. */
+export async function accountStatement(
+  db: DbOrTx,
+  code: string,
+  page: { afterEntryId?: bigint; limit: number },
+): Promise<{ lines: StatementLine[]; nextCursor: bigint | undefined }> {
+  const account = await accountOrThrow(db, code);
+  const after = page.afterEntryId ?? 0n;
+  const limit = Math.min(Math.max(Math.trunc(page.limit), 1), MAX_PAGE_SIZE);
+  const [opening] = await db.$queryRawUnsafe<{ debits: bigint; credits: bigint }[]>(
+    `SELECT coalesce(sum(amount) FILTER (WHERE direction = 'DEBIT'), 0)::bigint AS debits,
+            coalesce(sum(amount) FILTER (WHERE direction = 'CREDIT'), 0)::bigint AS credits
+       FROM ledger_entry WHERE account_id = $1 AND id <= $2`,
+    account.id,
+    after,
+  );
+  return linesAfter(
+    db,
+    account,
+    after,
+    signedBalance(account.type, opening!.debits, opening!.credits),
+    limit,
+  );
+}
+
+/**
+ * Streams a whole statement in keyset batches, carrying the running balance from batch to batch,
+ * for CSV export without holding it in memory.
+ */
 export async function* statementLines(
   db: DbOrTx,
   code: string,
   batchSize = 1000,
 ): AsyncGenerator<StatementLine> {
-  let cursor: bigint | undefined;
+  const account = await accountOrThrow(db, code);
+  let cursor = 0n;
+  let balance = 0n;
   for (;;) {
-    const page = await accountStatement(db, code, { afterEntryId: cursor, limit: batchSize });
+    const page = await linesAfter(db, account, cursor, balance, batchSize);
     yield* page.lines;
-    if (!page.nextCursor) return;
+    if (page.nextCursor === undefined) return;
     cursor = page.nextCursor;
+    balance = page.lines.at(-1)!.balance;
   }
 }
 

@@ -1,29 +1,55 @@
+// Finance's view of the ledger: accounts with balances, statements, transactions, trial balance.
 import { z } from "zod";
 import { createTRPCRouter, financeProcedure } from "@/server/trpc";
 import { accountBalances } from "./balances";
-import { accountStatement, transactionsByReference, transactionWithEntries, trialBalance } from "./queries";
+import {
+  accountStatement,
+  MAX_PAGE_SIZE,
+  transactionsByReference,
+  transactionWithEntries,
+  trialBalance,
+} from "./queries";
 
-const MAX_BIGINT = 9_223_372_036_854_775_807n;
-const entryId = z.coerce.bigint().positive().max(MAX_BIGINT, "Out of range");
+/** A BIGSERIAL id from the wire: anything outside 1 … 2⁶³−1 is a 400, never a database error. */
+const ledgerId = z.coerce.bigint().positive().max(9_223_372_036_854_775_807n, "Out of range");
 
 export const ledgerRouter = createTRPCRouter({
   trialBalance: financeProcedure.query(({ ctx }) => trialBalance(ctx.db)),
+  /** Accounts with balances, by code, in keyset pages (cursor = the last code seen). */
   accounts: financeProcedure
-    .input(z.object({ asOf: z.date().optional() }).default({}))
-    .query(({ ctx, input }) => accountBalances(ctx.db, { asOf: input.asOf })),
+    .input(
+      z
+        .object({
+          asOf: z.date().optional(),
+          kind: z.enum(["system", "seller"]).optional(),
+          cursor: z.string().max(100).optional(),
+          limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+        })
+        .default({ limit: 50 }),
+    )
+    .query(async ({ ctx, input }) => {
+      const rows = await accountBalances(ctx.db, {
+        asOf: input.asOf,
+        sellerAccounts: input.kind === undefined ? undefined : input.kind === "seller",
+        after: input.cursor,
+        limit: input.limit + 1,
+      });
+      const accounts = rows.slice(0, input.limit);
+      return { accounts, nextCursor: rows.length > input.limit ? accounts.at(-1)?.code : undefined };
+    }),
   statement: financeProcedure
     .input(
       z.object({
         code: z.string().min(1).max(100),
-        cursor: entryId.optional(),
-        limit: z.number().int().min(1).max(100).default(50),
+        cursor: ledgerId.optional(),
+        limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
       }),
     )
     .query(({ ctx, input }) =>
       accountStatement(ctx.db, input.code, { afterEntryId: input.cursor, limit: input.limit }),
     ),
   transaction: financeProcedure
-    .input(z.object({ id: entryId }))
+    .input(z.object({ id: ledgerId }))
     .query(({ ctx, input }) => transactionWithEntries(ctx.db, input.id)),
   byReference: financeProcedure
     .input(z.object({ reference: z.string().min(1).max(200) }))

@@ -36,12 +36,15 @@ CREATE TABLE "ledger_entry" (
     "direction" "EntryDirection" NOT NULL,
     "amount" BIGINT NOT NULL,
     "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    -- the writing transaction's id (xid8, which never wraps, as bigint): checkpoints seal by it
+    "tx_xid" BIGINT NOT NULL DEFAULT (pg_current_xact_id()::text::bigint),
     CONSTRAINT "ledger_entry_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "ledger_entry_amount_positive" CHECK ("amount" > 0)
 );
 CREATE INDEX "ledger_entry_transaction_id_idx" ON "ledger_entry"("transaction_id");
 CREATE INDEX "ledger_entry_account_id_id_idx" ON "ledger_entry"("account_id", "id");
 CREATE INDEX "ledger_entry_account_id_created_at_idx" ON "ledger_entry"("account_id", "created_at");
+CREATE INDEX "ledger_entry_account_id_tx_xid_idx" ON "ledger_entry"("account_id", "tx_xid");
 
 CREATE TABLE "wallet" (
     "seller_id" UUID NOT NULL REFERENCES "seller"("id"),
@@ -54,16 +57,17 @@ CREATE TABLE "wallet" (
     CONSTRAINT "wallet_available_not_negative" CHECK ("available" >= 0)
 );
 
--- Sealed totals of every account for entries created before a moment no open transaction
--- predates; a balance is the checkpoint plus later entries, so hot system accounts never
--- serialize postings on a balance row.
-CREATE TABLE "ledger_checkpoint" (
+-- Sealed totals of the system accounts (psp_clearing, commission_revenue, … touched by every
+-- posting) for every entry written by a transaction id below `as_of_xid`, a horizon below which
+-- no transaction is still open. A balance is the checkpoint plus the entries at or above it, so
+-- hot accounts never serialize postings on a balance row. See docs/ledger.md.
+CREATE TABLE "ledger_balance_checkpoint" (
     "account_id" BIGINT NOT NULL REFERENCES "ledger_account"("id"),
-    "sealed_before" TIMESTAMPTZ(6) NOT NULL,
+    "as_of_xid" BIGINT NOT NULL,
     "debits" BIGINT NOT NULL,
     "credits" BIGINT NOT NULL,
-    "created_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "ledger_checkpoint_pkey" PRIMARY KEY ("account_id")
+    "sealed_at" TIMESTAMPTZ(6) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "ledger_balance_checkpoint_pkey" PRIMARY KEY ("account_id")
 );
 
 -- Every transaction balances, has two entries or more, and posts in its own currency only.
