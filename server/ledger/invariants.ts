@@ -1,5 +1,6 @@
 // The ledger's invariants, checked with SQL over the whole book: every transaction balanced with
-// two entries or more, the trial balance zero, wallet = ledger for every seller, no negative wallet.
+// two entries or more, the trial balance zero, wallet = ledger for every seller, no negative wallet,
+// and every balance checkpoint equal to the entries it seals.
 import type { DbOrTx } from "@/server/db";
 
 export interface InvariantViolation {
@@ -77,6 +78,25 @@ export async function checkLedgerInvariants(
     violations.push({
       invariant: "no negative wallet",
       detail: `seller ${row.seller_id}: ${row.pending}/${row.available}`,
+    });
+  }
+  // A sealed checkpoint must equal the entries below its horizon, or every balance built on it is off.
+  const drifted = await db.$queryRawUnsafe<
+    { code: string; debits: bigint; credits: bigint; entry_debits: bigint; entry_credits: bigint }[]
+  >(`
+    SELECT a.code, c.debits, c.credits, x.debits AS entry_debits, x.credits AS entry_credits
+      FROM ledger_balance_checkpoint c
+      JOIN ledger_account a ON a.id = c.account_id
+      CROSS JOIN LATERAL (
+        SELECT coalesce(sum(e.amount) FILTER (WHERE e.direction = 'DEBIT'), 0)::bigint AS debits,
+               coalesce(sum(e.amount) FILTER (WHERE e.direction = 'CREDIT'), 0)::bigint AS credits
+          FROM ledger_entry e WHERE e.account_id = c.account_id AND e.tx_xid < c.as_of_xid) x
+     WHERE x.debits <> c.debits OR x.credits <> c.credits
+     LIMIT 100`);
+  for (const row of drifted) {
+    violations.push({
+      invariant: "checkpoint = entries",
+      detail: `${row.code}: checkpoint ${row.debits}/${row.credits}, entries ${row.entry_debits}/${row.entry_credits}`,
     });
   }
   return { ok: violations.length === 0, violations };

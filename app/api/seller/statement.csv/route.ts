@@ -1,48 +1,73 @@
-// A seller's statement as CSV, streamed in keyset batches: never built in memory.
-import { stringify } from "csv-stringify";
+// A seller's statement as CSV, streamed: the body pulls keyset batches from the ledger only as
+// fast as the client reads, so the file is never built in memory.
+import { stringify } from "csv-stringify/sync";
 import { headers } from "next/headers";
 import { statementLines } from "@/server/ledger/queries";
 import { createContext } from "@/server/trpc";
+
+export const dynamic = "force-dynamic";
+
+const COLUMNS = [
+  "entry_id",
+  "created_at",
+  "kind",
+  "reference",
+  "description",
+  "amount_minor",
+  "balance_minor",
+  "currency",
+];
+/** Lines stringified per pull; the generator itself reads the database 1,000 at a time. */
+const CHUNK = 200;
 
 export async function GET(request: Request) {
   const ctx = await createContext({ headers: await headers() });
   const sellerId = ctx.user?.role === "SELLER" ? ctx.user.sellerId : null;
   if (!sellerId) return Response.json({ error: "Sellers only" }, { status: ctx.user ? 403 : 401 });
   const bucket = new URL(request.url).searchParams.get("bucket") === "pending" ? "pending" : "available";
+  // Always the caller's own account: the seller id comes from the session, never from the request.
   const code = `seller_${bucket}:${sellerId}`;
-  const exists = await ctx.db.ledgerAccount.count({ where: { code } });
-  const csv = stringify({
-    header: true,
-    columns: ["entry_id", "created_at", "kind", "reference", "description", "amount_minor", "balance_minor"],
-  });
-  (async () => {
-    if (exists) {
-      for await (const line of statementLines(ctx.db, code)) {
-        const ok = csv.write([
-          line.entryId,
+  const account = await ctx.db.ledgerAccount.findUnique({ where: { code }, select: { currency: true } });
+  const currency = account?.currency.trim() ?? "usd";
+  const lines = account ? statementLines(ctx.db, code) : null;
+  const encoder = new TextEncoder();
+  let headerSent = false;
+
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!headerSent) {
+        headerSent = true;
+        controller.enqueue(encoder.encode(stringify([COLUMNS])));
+        return;
+      }
+      const rows: unknown[][] = [];
+      while (lines && rows.length < CHUNK) {
+        const next = await lines.next();
+        if (next.done) break;
+        const line = next.value;
+        rows.push([
+          line.entryId.toString(),
           line.createdAt.toISOString(),
           line.kind,
           line.reference,
           line.description,
-          line.change,
-          line.balance,
+          line.change.toString(),
+          line.balance.toString(),
+          currency,
         ]);
-        if (!ok) await new Promise((resolve) => csv.once("drain", resolve));
       }
-    }
-    csv.end();
-  })().catch((error) => csv.destroy(error));
-  const body = new ReadableStream({
-    start(controller) {
-      csv.on("data", (chunk: Buffer) => controller.enqueue(chunk));
-      csv.on("end", () => controller.close());
-      csv.on("error", (error) => controller.error(error));
+      if (rows.length > 0) controller.enqueue(encoder.encode(stringify(rows)));
+      if (rows.length < CHUNK) controller.close();
+    },
+    async cancel() {
+      await lines?.return(undefined);
     },
   });
   return new Response(body, {
     headers: {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="statement-${bucket}.csv"`,
+      "cache-control": "no-store",
     },
   });
 }
