@@ -10,7 +10,7 @@ const key = Symbol.for("payrail.pglite");
 type Holder = { [key]?: Promise<PGlite> };
 
 export function embeddedDataDir(): string {
-  return path.resolve(process.env.PGLITE_DIR ?? ".data/pglite");
+  return path.resolve(/*turbopackIgnore: true*/ process.env.PGLITE_DIR ?? ".data/pglite");
 }
 
 export function pgliteRunner(pg: PGlite): SqlRunner {
