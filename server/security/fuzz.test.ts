@@ -64,9 +64,8 @@ describe("every procedure, as a role allowed to call it", () => {
         .reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (
         input: unknown,
       ) => Promise<unknown>;
-      const isMutation =
-        (appRouter._def.procedures as Record<string, { _def: { type: string } }>)[path]?._def.type ===
-        "mutation";
+      const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>;
+      const isMutation = procedures[path]?._def.type === "mutation";
       await fc.assert(
         fc.asyncProperty(hostile, async (input) => {
           const before = isMutation ? await tableSizes() : "";
