@@ -100,11 +100,27 @@ export async function* statementLines(
   }
 }
 
+/**
+ * The trial balance: every account's debits and credits, whose totals must be equal. System
+ * accounts are listed one by one; the (many) seller accounts are summed per kind — page through
+ * them with `accountBalances({ sellerAccounts: true, after, limit })`.
+ */
 export async function trialBalance(db: DbOrTx) {
-  const accounts = await accountBalances(db);
-  const debits = accounts.reduce((sum, account) => sum + account.debits, 0n);
-  const credits = accounts.reduce((sum, account) => sum + account.credits, 0n);
-  return { accounts, debits, credits, balanced: debits === credits };
+  const all = await accountBalances(db);
+  const accounts = all.filter((account) => !account.code.startsWith("seller_"));
+  const sellerAccounts = (["pending", "available"] as const).map((bucket) => {
+    const rows = all.filter((account) => account.code.startsWith(`seller_${bucket}:`));
+    return {
+      bucket,
+      count: rows.length,
+      debits: rows.reduce((sum, account) => sum + account.debits, 0n),
+      credits: rows.reduce((sum, account) => sum + account.credits, 0n),
+      balance: rows.reduce((sum, account) => sum + account.balance, 0n),
+    };
+  });
+  const debits = all.reduce((sum, account) => sum + account.debits, 0n);
+  const credits = all.reduce((sum, account) => sum + account.credits, 0n);
+  return { accounts, sellerAccounts, debits, credits, balanced: debits === credits };
 }
 
 export async function transactionWithEntries(db: DbOrTx, id: bigint) {

@@ -108,14 +108,88 @@ function Statement({ code, onOpen }: { code: string; onOpen: (id: bigint) => voi
   );
 }
 
+type AccountRow = {
+  code: string;
+  type: string;
+  currency: string;
+  debits: bigint;
+  credits: bigint;
+  balance: bigint;
+};
+
+function AccountTable({ rows, onOpen }: { rows: AccountRow[]; onOpen: (code: string) => void }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Account</th>
+          <th>Type</th>
+          <th className="num">Debits</th>
+          <th className="num">Credits</th>
+          <th className="num">Balance</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.code}>
+            <td>
+              <button type="button" className="secondary" onClick={() => onOpen(row.code)}>
+                {row.code.length > 30 ? `${row.code.slice(0, 28)}…` : row.code}
+              </button>
+            </td>
+            <td>{row.type.toLowerCase()}</td>
+            <td className="num">{formatMoney(row.debits, row.currency)}</td>
+            <td className="num">{formatMoney(row.credits, row.currency)}</td>
+            <td className="num">
+              <strong>{formatMoney(row.balance, row.currency)}</strong>
+            </td>
+          </tr>
+        ))}
+        {rows.length === 0 && (
+          <tr>
+            <td colSpan={5} className="muted">
+              No accounts yet.
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+/** Seller accounts can number in the hundreds of thousands: keyset pages by code. */
+function SellerAccounts({ onOpen }: { onOpen: (code: string) => void }) {
+  const trpc = useTRPC();
+  const accounts = useInfiniteQuery(
+    trpc.ledger.accounts.infiniteQueryOptions(
+      { kind: "seller", limit: 50 },
+      { getNextPageParam: (page) => page.nextCursor },
+    ),
+  );
+  const rows = accounts.data?.pages.flatMap((page) => page.accounts) ?? [];
+  return (
+    <>
+      <AccountTable rows={rows} onOpen={onOpen} />
+      {accounts.hasNextPage && (
+        <button
+          type="button"
+          className="secondary"
+          style={{ marginTop: "0.75rem" }}
+          onClick={() => accounts.fetchNextPage()}
+        >
+          Load more
+        </button>
+      )}
+    </>
+  );
+}
+
 export function LedgerExplorer() {
   const trpc = useTRPC();
   const trial = useQuery(trpc.ledger.trialBalance.queryOptions(undefined, { refetchInterval: 5000 }));
   const [account, setAccount] = useState<string | null>(null);
   const [transaction, setTransaction] = useState<bigint | null>(null);
   const data = trial.data;
-  const system = data?.accounts.filter((item) => !item.code.startsWith("seller_")) ?? [];
-  const sellers = data?.accounts.filter((item) => item.code.startsWith("seller_")) ?? [];
   return (
     <>
       {data && (
@@ -136,46 +210,22 @@ export function LedgerExplorer() {
               </span>
             </div>
           </div>
+          {data.sellerAccounts.map((group) => (
+            <div className="stat" key={group.bucket}>
+              <div className="label">
+                Sellers {group.bucket} ({group.count} accounts)
+              </div>
+              <div className="value">{formatMoney(group.balance)}</div>
+            </div>
+          ))}
         </div>
       )}
       {transaction !== null && <TransactionDetail id={transaction} onClose={() => setTransaction(null)} />}
       {account && <Statement code={account} onOpen={setTransaction} />}
-      {[
-        ["System accounts", system],
-        ["Seller accounts", sellers],
-      ].map(([title, rows]) => (
-        <div key={title as string}>
-          <h2>{title as string}</h2>
-          <table>
-            <thead>
-              <tr>
-                <th>Account</th>
-                <th>Type</th>
-                <th className="num">Debits</th>
-                <th className="num">Credits</th>
-                <th className="num">Balance</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(rows as typeof system).map((row) => (
-                <tr key={row.code}>
-                  <td>
-                    <button type="button" className="secondary" onClick={() => setAccount(row.code)}>
-                      {row.code.length > 30 ? `${row.code.slice(0, 28)}…` : row.code}
-                    </button>
-                  </td>
-                  <td>{row.type.toLowerCase()}</td>
-                  <td className="num">{formatMoney(row.debits, row.currency)}</td>
-                  <td className="num">{formatMoney(row.credits, row.currency)}</td>
-                  <td className="num">
-                    <strong>{formatMoney(row.balance, row.currency)}</strong>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ))}
+      <h2>System accounts</h2>
+      <AccountTable rows={data?.accounts ?? []} onOpen={setAccount} />
+      <h2>Seller accounts</h2>
+      <SellerAccounts onOpen={setAccount} />
     </>
   );
 }

@@ -27,8 +27,7 @@ export async function GET(request: Request) {
   const bucket = new URL(request.url).searchParams.get("bucket") === "pending" ? "pending" : "available";
   // Always the caller's own account: the seller id comes from the session, never from the request.
   const code = `seller_${bucket}:${sellerId}`;
-  const account = await ctx.db.ledgerAccount.findUnique({ where: { code }, select: { currency: true } });
-  const currency = account?.currency.trim() ?? "usd";
+  const account = await ctx.db.ledgerAccount.findUnique({ where: { code }, select: { id: true } });
   const lines = account ? statementLines(ctx.db, code) : null;
   const encoder = new TextEncoder();
   let headerSent = false;
@@ -53,7 +52,6 @@ export async function GET(request: Request) {
           line.description,
           line.change.toString(),
           line.balance.toString(),
-          currency,
         ]);
       }
       if (rows.length > 0) controller.enqueue(encoder.encode(stringify(rows)));

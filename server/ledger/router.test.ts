@@ -1,0 +1,94 @@
+// The ledger and wallet procedures through the tRPC caller with real sessions.
+import { beforeAll, describe, expect, it } from "vitest";
+import { callerAs, createUser } from "@/server/test/callers";
+import { createTestDatabase } from "@/server/test/database";
+import { ensureSellerAccounts, postTransaction } from "./post-transaction";
+
+const { db } = await createTestDatabase();
+let financeId: string;
+let sellerUserId: string;
+let sellerId: string;
+let otherSellerId: string;
+let transactionId: bigint;
+
+beforeAll(async () => {
+  financeId = (await createUser(db, "FINANCE")).user.id;
+  const seller = await createUser(db, "SELLER");
+  sellerUserId = seller.user.id;
+  sellerId = seller.seller!.id;
+  otherSellerId = (await createUser(db, "SELLER")).seller!.id;
+  for (const id of [sellerId, otherSellerId]) {
+    await ensureSellerAccounts(db, id, "usd");
+    for (let index = 0; index < 3; index++) {
+      const posted = await db.$transaction((tx) =>
+        postTransaction(tx, {
+          kind: "payin",
+          reference: `${id}-${index}`,
+          currency: "usd",
+          entries: [
+            { account: "psp_clearing", direction: "DEBIT", amount: 1_000n }, // $10.00
+            { account: `seller_pending:${id}`, direction: "CREDIT", amount: 900n },
+            { account: "commission_revenue", direction: "CREDIT", amount: 100n },
+          ],
+        }),
+      );
+      transactionId = posted.id;
+    }
+  }
+});
+
+describe("ledger router", () => {
+  it("is for finance only", async () => {
+    const seller = await callerAs(db, sellerUserId);
+    await expect(seller.ledger.trialBalance()).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const anonymous = await callerAs(db);
+    await expect(anonymous.ledger.accounts()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("gives the trial balance and pages through seller accounts", async () => {
+    const finance = await callerAs(db, financeId);
+    const trial = await finance.ledger.trialBalance();
+    expect(trial.balanced).toBe(true);
+    expect(trial.accounts.find((account) => account.code === "psp_clearing")?.balance).toBe(6_000n);
+    expect(trial.sellerAccounts.find((group) => group.bucket === "pending")).toMatchObject({
+      count: 2,
+      balance: 5_400n,
+    });
+    const first = await finance.ledger.accounts({ kind: "seller", limit: 3 });
+    expect(first.accounts).toHaveLength(3);
+    const second = await finance.ledger.accounts({ kind: "seller", limit: 3, cursor: first.nextCursor });
+    expect(second.accounts).toHaveLength(1);
+    expect(second.nextCursor).toBeUndefined();
+    await expect(finance.ledger.accounts({ limit: 101 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("reads a transaction, and answers out-of-range ids with 400, unknown ones with 404", async () => {
+    const finance = await callerAs(db, financeId);
+    const transaction = await finance.ledger.transaction({ id: transactionId });
+    expect(transaction.entries).toHaveLength(3);
+    for (const id of ["9223372036854775808", "0", "-1", "abc", "1e400"]) {
+      await expect(finance.ledger.transaction({ id: id as unknown as bigint })).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+      });
+    }
+    await expect(finance.ledger.transaction({ id: 9_223_372_036_854_775_807n })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    const statement = await finance.ledger.statement({ code: "psp_clearing", limit: 2 });
+    expect(statement.lines).toHaveLength(2);
+    expect(statement.nextCursor).toBeDefined();
+  });
+});
+
+describe("wallet router", () => {
+  it("shows a seller only their own wallet and statement", async () => {
+    const seller = await callerAs(db, sellerUserId);
+    const [wallet] = await seller.wallet.mine();
+    expect(wallet).toMatchObject({ sellerId, pending: 2_700n, available: 0n });
+    const page = await seller.wallet.statement({ bucket: "pending", limit: 2 });
+    expect(page.lines.map((line) => line.balance)).toEqual([900n, 1_800n]);
+    const rest = await seller.wallet.statement({ bucket: "pending", limit: 2, cursor: page.nextCursor });
+    expect(rest.lines.map((line) => line.balance)).toEqual([2_700n]);
+    expect(rest.lines.every((line) => line.reference.startsWith(sellerId))).toBe(true);
+  });
+});
