@@ -12,7 +12,9 @@ export interface SqlRunner {
   exec(sql: string): Promise<unknown>;
 }
 
-export const migrationsDir = path.resolve(import.meta.dirname, "../../prisma/migrations");
+// Relative to the project root (every entry point runs there); bundlers have no import.meta.dirname.
+export const migrationsDir = (): string =>
+  path.resolve(/*turbopackIgnore: true*/ process.cwd(), "prisma/migrations");
 
 const MIGRATIONS_TABLE = `
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -29,7 +31,7 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 // Any constant works; it keeps two processes starting at once from applying a migration twice.
 const MIGRATION_LOCK = 7_240_611;
 
-export async function listMigrations(dir = migrationsDir) {
+export async function listMigrations(dir = migrationsDir()) {
   const names = (await readdir(/*turbopackIgnore: true*/ dir, { withFileTypes: true }))
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
@@ -43,7 +45,7 @@ export async function listMigrations(dir = migrationsDir) {
 }
 
 /** Applies every pending migration; returns the names it applied. */
-export async function migrate(runner: SqlRunner, dir = migrationsDir): Promise<string[]> {
+export async function migrate(runner: SqlRunner, dir = migrationsDir()): Promise<string[]> {
   await runner.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
   try {
     await runner.exec(MIGRATIONS_TABLE);
