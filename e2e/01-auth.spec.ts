@@ -1,4 +1,4 @@
-import { accounts, expect, screenshot, signIn, test } from "./fixtures";
+import { accounts, expect, screenshot, signIn, signOut, test } from "./fixtures";
 
 test("each role lands on its own home after sign-in", async ({ page }) => {
   await page.goto("/login");
@@ -10,7 +10,7 @@ test("each role lands on its own home after sign-in", async ({ page }) => {
   ] as const) {
     await signIn(page, email);
     await expect(page).toHaveURL(new RegExp(`${home}$`));
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await signOut(page);
     await expect(page).toHaveURL(/\/login$/);
   }
 });
@@ -20,7 +20,7 @@ test("a wrong password shows an error and no session", async ({ page }) => {
   await page.getByLabel("Email").fill(accounts.buyer);
   await page.getByLabel("Password").fill("wrong password entirely");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert")).toHaveText("Email or password is wrong");
+  await expect(page.locator("p[role=alert]")).toHaveText("Email or password is wrong");
   await page.goto("/finance");
   await expect(page).toHaveURL(/\/login$/);
 });

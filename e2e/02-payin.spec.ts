@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { accounts, expect, screenshot, signIn, test } from "./fixtures";
+import { accounts, expect, screenshot, signIn, signOut, test } from "./fixtures";
 
 async function payOnHostedPage(page: Page, card: string) {
   await page.getByLabel(/card number/i).fill(card);
@@ -56,7 +56,7 @@ test("the seller sees the order and releases its funds; finance finds it and ref
   await screenshot(page, "seller-overview");
   await page.getByRole("button", { name: "Mark fulfilled" }).first().click();
   await expect(page.getByText("available").first()).toBeVisible();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   await signIn(page, accounts.finance);
   await expect(page.getByRole("cell", { name: accounts.buyer }).first()).toBeVisible();

@@ -26,6 +26,6 @@ test("a seller reads the statement and exports it as CSV", async ({ page }) => {
   const file = await (await download).path();
   const { readFileSync } = await import("node:fs");
   const csv = readFileSync(file, "utf8").trim().split("\n");
-  expect(csv[0]).toBe("entry_id,created_at,kind,reference,description,amount_minor,balance_minor");
+  expect(csv[0]).toBe("entry_id,created_at,kind,reference,description,amount_minor,balance_minor,currency");
   expect(csv.length).toBeGreaterThan(1);
 });

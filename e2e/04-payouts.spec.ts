@@ -1,4 +1,4 @@
-import { accounts, expect, screenshot, signIn, test } from "./fixtures";
+import { accounts, expect, screenshot, signIn, signOut, test } from "./fixtures";
 
 test("a seller connects a payout account; finance runs payouts and watches them complete; the seller is paid", async ({
   page,
@@ -11,7 +11,7 @@ test("a seller connects a payout account; finance runs payouts and watches them 
   await page.getByRole("button", { name: "Connect payout account" }).click();
   await expect(page.getByText(/Connected:/)).toBeVisible();
   await screenshot(page, "seller-payouts-before");
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   await signIn(page, accounts.finance);
   await page.goto("/finance/payouts");
@@ -21,7 +21,7 @@ test("a seller connects a payout account; finance runs payouts and watches them 
     timeout: 30_000,
   });
   await screenshot(page, "finance-payout-run");
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await signOut(page);
 
   await signIn(page, accounts.seller);
   await expect(page.getByTestId("available-balance")).toHaveText("$0.00");
