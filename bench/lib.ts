@@ -18,7 +18,11 @@ export async function benchDatabase(): Promise<{ cluster: PostgresCluster; url: 
 }
 
 /** Runs `count` tasks with at most `parallel` in flight; returns elapsed milliseconds. */
-export async function runConcurrently(count: number, parallel: number, task: (index: number) => Promise<void>): Promise<number> {
+export async function runConcurrently(
+  count: number,
+  parallel: number,
+  task: (index: number) => Promise<void>,
+): Promise<number> {
   const started = performance.now();
   let next = 0;
   await Promise.all(
@@ -29,4 +33,5 @@ export async function runConcurrently(count: number, parallel: number, task: (in
   return performance.now() - started;
 }
 
-export const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000).toLocaleString("en-US");
+export const perSecond = (count: number, ms: number) =>
+  Math.round((count / ms) * 1000).toLocaleString("en-US");

@@ -14,7 +14,11 @@ const total = Number(process.argv[2] ?? 2_000);
 const parallel = Number(process.argv[3] ?? 32);
 const { cluster, url } = await benchDatabase();
 const emulator = await startPspEmulator({ port: 0 });
-Object.assign(process.env, { PSP_EMULATOR_URL: emulator.url, RISK_VELOCITY_LIMIT: "1000000", LOG_LEVEL: "error" });
+Object.assign(process.env, {
+  PSP_EMULATOR_URL: emulator.url,
+  RISK_VELOCITY_LIMIT: "1000000",
+  LOG_LEVEL: "error",
+});
 const db = createPostgresClient(url, parallel + 4);
 try {
   const users = await db.user.createManyAndReturn({
@@ -26,7 +30,9 @@ try {
     })),
   });
   const sellers = await db.seller.createManyAndReturn({
-    data: users.filter((user) => user.role === "SELLER").map((user) => ({ userId: user.id, name: user.name })),
+    data: users
+      .filter((user) => user.role === "SELLER")
+      .map((user) => ({ userId: user.id, name: user.name })),
   });
   const products = await db.product.createManyAndReturn({
     data: sellers.flatMap((seller, index) => [
@@ -41,19 +47,32 @@ try {
     const items = [products[index % products.length]!, products[(index * 7 + 3) % products.length]!];
     const { checkoutId } = await createCheckout(db, buyer, {
       idempotencyKey: randomUUID(),
-      items: [...new Set(items.map((product) => product.id))].map((productId) => ({ productId, quantity: 1 })),
+      items: [...new Set(items.map((product) => product.id))].map((productId) => ({
+        productId,
+        quantity: 1,
+      })),
     });
     checkoutIds.push(checkoutId);
   });
   const withSession = await db.paymentEvent.count({ where: { pspSessionId: { not: null } } });
   const successMs = await runConcurrently(checkoutIds.length, parallel, async (index) => {
-    await recordPaymentSucceeded(db, checkoutIds[index]!, { paymentIntentId: null, chargeId: null, actor: "bench" });
+    await recordPaymentSucceeded(db, checkoutIds[index]!, {
+      paymentIntentId: null,
+      chargeId: null,
+      actor: "bench",
+    });
   });
   const invariants = await checkLedgerInvariants(db);
-  console.log(`payin: ${total} checkouts (2 sellers each, PSP session included), ${parallel} in flight: ${perSecond(total, checkoutMs)} checkouts/s`);
+  console.log(
+    `payin: ${total} checkouts (2 sellers each, PSP session included), ${parallel} in flight: ${perSecond(total, checkoutMs)} checkouts/s`,
+  );
   console.log(`payin: ${withSession} of ${total} checkouts got their PSP session`);
-  console.log(`payin: ${checkoutIds.length} successes recorded and posted: ${perSecond(checkoutIds.length, successMs)} checkouts/s`);
-  console.log(`ledger invariants after the run: ${invariants.ok ? "hold" : JSON.stringify(invariants.violations)}`);
+  console.log(
+    `payin: ${checkoutIds.length} successes recorded and posted: ${perSecond(checkoutIds.length, successMs)} checkouts/s`,
+  );
+  console.log(
+    `ledger invariants after the run: ${invariants.ok ? "hold" : JSON.stringify(invariants.violations)}`,
+  );
 } finally {
   await db.$disconnect();
   await emulator.close();

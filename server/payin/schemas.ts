@@ -11,8 +11,8 @@ export const plainText = (max: number) =>
     .string()
     .trim()
     .max(max)
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
     .refine(
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
       (text) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text),
       "Remove control characters",
     );
