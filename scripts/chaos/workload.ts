@@ -116,6 +116,8 @@ export async function step(
   try {
     await all[name as keyof typeof all]!(context);
   } catch {
+    // Mostly a process the faults just killed: count it and give it a moment to come back.
     count(context, `error.${name}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
