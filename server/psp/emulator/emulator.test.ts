@@ -254,6 +254,21 @@ describe("the PSP emulator", () => {
     expect(refunds.data.map((item) => item.id)).toEqual([refund.id]);
   });
 
+  it("backs off on 429 and succeeds once the PSP lets it through", async () => {
+    const patient = createStripeClient({
+      secretKey: "sk_test_patient",
+      emulatorUrl: emulator.url,
+      maxNetworkRetries: 3,
+    });
+    await control("faults", { path: "^/v1/accounts$", kind: "error429", count: 2 });
+    const account = await patient.accounts.create({ type: "express" }, { idempotencyKey: "after-429" });
+    expect(account.id).toMatch(/^acct_/);
+    expect(emulator.faults.pending).toBe(0); // both throttled attempts were made and answered 429
+    await control("faults", { path: "^/v1/accounts$", kind: "error429", count: 5 });
+    await expect(stripe.accounts.create({ type: "express" })).rejects.toMatchObject({ statusCode: 429 });
+    await control("faults/clear");
+  });
+
   it("parses Stripe's bracket form encoding", () => {
     expect(parseForm("a[b][0][c]=1&a[b][1][c]=2&expand[]=x&expand[]=y&m[k]=v")).toEqual({
       a: { b: [{ c: "1" }, { c: "2" }] },

@@ -1,0 +1,74 @@
+// The webhook endpoint's defences, on a real database: signatures on the raw body, the 300 s
+// tolerance, replays dropped by event id, and secret rotation with two secrets at once.
+import { afterAll, describe, expect, it } from "vitest";
+import { stopBoss } from "@/server/jobs/boss";
+import { signPayload } from "@/server/psp/emulator/webhooks";
+import { createTestDatabase } from "@/server/test/database";
+import { receivePspWebhook } from "./webhook-endpoint";
+
+const { db, url } = await createTestDatabase();
+process.env.DATABASE_URL = url;
+afterAll(() => stopBoss());
+
+const now = () => Math.floor(Date.now() / 1000);
+const event = (id: string) =>
+  JSON.stringify({
+    id,
+    object: "event",
+    type: "charge.succeeded",
+    created: now(),
+    data: { object: { id: "ch_1" } },
+  });
+
+describe("the PSP webhook endpoint", () => {
+  it("stores a correctly signed event once and drops its replay", async () => {
+    const body = event("evt_once");
+    const signature = signPayload(body, "whsec_current", now());
+    expect(await receivePspWebhook(db, body, signature, ["whsec_current"])).toEqual({
+      status: 200,
+      body: { received: true, duplicate: false },
+    });
+    expect(await receivePspWebhook(db, body, signature, ["whsec_current"])).toEqual({
+      status: 200,
+      body: { received: true, duplicate: true },
+    });
+    expect(await db.pspWebhookEvent.count({ where: { id: "evt_once" } })).toBe(1);
+  });
+
+  it("refuses a body changed after signing, a wrong secret and a missing header", async () => {
+    const body = event("evt_tampered");
+    const signature = signPayload(body, "whsec_current", now());
+    expect(
+      (await receivePspWebhook(db, body.replace("ch_1", "ch_2"), signature, ["whsec_current"])).status,
+    ).toBe(400);
+    expect((await receivePspWebhook(db, body, signature, ["whsec_other"])).status).toBe(400);
+    expect((await receivePspWebhook(db, body, null, ["whsec_current"])).status).toBe(400);
+    expect(await db.pspWebhookEvent.count({ where: { id: "evt_tampered" } })).toBe(0);
+  });
+
+  it("refuses a signature older than 300 seconds, even if it is valid", async () => {
+    const body = event("evt_old");
+    expect(
+      (await receivePspWebhook(db, body, signPayload(body, "whsec_current", now() - 301), ["whsec_current"]))
+        .status,
+    ).toBe(400);
+    expect(
+      (await receivePspWebhook(db, body, signPayload(body, "whsec_current", now() - 250), ["whsec_current"]))
+        .status,
+    ).toBe(200);
+  });
+
+  it("accepts both secrets during a rotation, and only the new one after it", async () => {
+    const old = event("evt_rotation_old");
+    const fresh = event("evt_rotation_new");
+    const during = ["whsec_new", "whsec_old"];
+    expect((await receivePspWebhook(db, old, signPayload(old, "whsec_old", now()), during)).status).toBe(200);
+    expect((await receivePspWebhook(db, fresh, signPayload(fresh, "whsec_new", now()), during)).status).toBe(
+      200,
+    );
+    const late = event("evt_rotation_late");
+    expect(
+      (await receivePspWebhook(db, late, signPayload(late, "whsec_old", now()), ["whsec_new"])).status,
+    ).toBe(400);
+  });
+});
