@@ -30,6 +30,32 @@ export function createStripeClient(options: StripeAdapterOptions): Stripe {
   });
 }
 
+const RATE_LIMIT_RETRIES = 3;
+
+/**
+ * The SDK retries 5xx and 409 but not a plain 429, so outbound calls back off here: wait what
+ * Retry-After says (capped), or 0.5 s, 1 s, 2 s with jitter, then repeat the same request — with
+ * the same idempotency key, so nothing can happen twice.
+ */
+export async function withRateLimitBackoff<T>(
+  call: () => Promise<T>,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const { statusCode, headers } = error as { statusCode?: number; headers?: Record<string, string> };
+      if (statusCode !== 429 || attempt >= RATE_LIMIT_RETRIES) throw error;
+      const retryAfter = Number(headers?.["retry-after"]);
+      const backoff = 500 * 2 ** attempt * (0.5 + Math.random() / 2);
+      await sleep(
+        Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 5_000) : backoff,
+      );
+    }
+  }
+}
+
 function refundState(refund: Stripe.Refund): PspRefund {
   return {
     pspRefundId: refund.id,
@@ -40,7 +66,7 @@ function refundState(refund: Stripe.Refund): PspRefund {
 
 export function createStripeAdapter(options: StripeAdapterOptions): PspPort {
   const stripe = createStripeClient(options);
-  return {
+  const port: PspPort = {
     async createCheckoutSession(input) {
       const session = await stripe.checkout.sessions.create(
         {
@@ -163,5 +189,20 @@ export function createStripeAdapter(options: StripeAdapterOptions): PspPort {
       }
       throw lastError;
     },
+  };
+  // Every request-making method backs off on 429; listing pages are retried by the SDK itself.
+  const throttled = (name: keyof PspPort) => {
+    const method = port[name] as (...args: unknown[]) => Promise<unknown>;
+    return (...args: unknown[]) => withRateLimitBackoff(() => method(...args));
+  };
+  return {
+    ...port,
+    createCheckoutSession: throttled("createCheckoutSession") as PspPort["createCheckoutSession"],
+    retrieveCheckoutStatus: throttled("retrieveCheckoutStatus") as PspPort["retrieveCheckoutStatus"],
+    createRefund: throttled("createRefund") as PspPort["createRefund"],
+    retrieveRefund: throttled("retrieveRefund") as PspPort["retrieveRefund"],
+    createConnectedAccount: throttled("createConnectedAccount") as PspPort["createConnectedAccount"],
+    createTransfer: throttled("createTransfer") as PspPort["createTransfer"],
+    retrieveTransfer: throttled("retrieveTransfer") as PspPort["retrieveTransfer"],
   };
 }

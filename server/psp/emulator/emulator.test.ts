@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import type Stripe from "stripe";
 import { afterAll, describe, expect, it } from "vitest";
 import { waitFor } from "@/server/test/wait-for";
-import { createStripeClient } from "../stripe-adapter";
+import { createStripeAdapter, createStripeClient } from "../stripe-adapter";
 import { cardFee } from "./fees";
 import { parseForm } from "./form-parser";
 import { startPspEmulator } from "./server";
@@ -255,14 +255,10 @@ describe("the PSP emulator", () => {
   });
 
   it("backs off on 429 and succeeds once the PSP lets it through", async () => {
-    const patient = createStripeClient({
-      secretKey: "sk_test_patient",
-      emulatorUrl: emulator.url,
-      maxNetworkRetries: 3,
-    });
+    const patient = createStripeAdapter({ secretKey: "sk_test_patient", emulatorUrl: emulator.url });
     await control("faults", { path: "^/v1/accounts$", kind: "error429", count: 2 });
-    const account = await patient.accounts.create({ type: "express" }, { idempotencyKey: "after-429" });
-    expect(account.id).toMatch(/^acct_/);
+    const account = await patient.createConnectedAccount({ sellerId: "seller-429", email: "s@example.test" });
+    expect(account.accountId).toMatch(/^acct_/);
     expect(emulator.faults.pending).toBe(0); // both throttled attempts were made and answered 429
     await control("faults", { path: "^/v1/accounts$", kind: "error429", count: 5 });
     await expect(stripe.accounts.create({ type: "express" })).rejects.toMatchObject({ statusCode: 429 });
