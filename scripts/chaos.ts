@@ -179,7 +179,6 @@ try {
     cluster,
     emulatorUrl,
     afterEmulatorStart,
-    waitForWeb: () => waitForHttp(`${appUrl}/login`, 120_000),
     counts: faultCounts,
   };
 

@@ -14,7 +14,6 @@ export interface FaultContext {
   emulatorUrl: string;
   /** Re-registers the webhook endpoint etc. after an emulator restart. */
   afterEmulatorStart: () => Promise<void>;
-  waitForWeb: () => Promise<void>;
   counts: Record<string, number>;
 }
 
@@ -35,9 +34,9 @@ const faults: Record<string, (context: FaultContext) => Promise<void>> = {
     setTimeout(() => worker.start(), context.rng.int(100, 1500));
   },
   async killWeb(context) {
+    // Restarted at once; the workload's requests fail until it is up again, as a browser's would.
     context.web.kill();
     context.web.start();
-    await context.waitForWeb();
   },
   async psp500(context) {
     await control(context, {
@@ -78,7 +77,7 @@ const faults: Record<string, (context: FaultContext) => Promise<void>> = {
   async emulatorRestart(context) {
     context.emulator.kill();
     context.emulator.start();
-    await context.afterEmulatorStart();
+    void context.afterEmulatorStart().catch(() => {});
   },
 };
 
