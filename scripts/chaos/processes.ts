@@ -16,9 +16,12 @@ export class ManagedProcess {
     logPath: string,
   ) {
     this.log = createWriteStream(logPath, { flags: "a" });
+    this.log.setMaxListeners(0); // every restart pipes into the same log
   }
 
+  /** Starts the process unless it already runs (a restart scheduled twice must not fork it). */
   start(): void {
+    if (this.running) return;
     this.stopping = false;
     const child = spawn("npx", ["tsx", ...this.args], {
       env: this.env,
