@@ -4,6 +4,7 @@ import { jobsRouter } from "@/server/jobs/router";
 import { ledgerRouter } from "@/server/ledger/router";
 import { payinRouter } from "@/server/payin/router";
 import { payoutRouter } from "@/server/payout/router";
+import { reconciliationRouter } from "@/server/reconciliation/router";
 import { createCallerFactory, createTRPCRouter } from "@/server/trpc";
 import { walletRouter } from "@/server/wallet/router";
 
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   ledger: ledgerRouter,
   payin: payinRouter,
   payout: payoutRouter,
+  reconciliation: reconciliationRouter,
   wallet: walletRouter,
 });
 

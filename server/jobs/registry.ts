@@ -3,9 +3,15 @@ import type { PgBoss } from "pg-boss";
 import { refreshCheckpointsJob } from "@/server/ledger/jobs";
 import { payinJobs } from "@/server/payin/jobs";
 import { payoutJobs } from "@/server/payout/jobs";
+import { reconciliationJobs } from "@/server/reconciliation/jobs";
 import { DEAD_LETTER_QUEUE, type JobDefinition } from "./define-job";
 
-export const allJobs: JobDefinition[] = [...payinJobs, refreshCheckpointsJob, ...payoutJobs];
+export const allJobs: JobDefinition[] = [
+  ...payinJobs,
+  refreshCheckpointsJob,
+  ...payoutJobs,
+  ...reconciliationJobs,
+];
 
 const maxRetryDelay = () => Number(process.env.JOB_RETRY_DELAY_MAX_SECONDS ?? 300);
 

@@ -57,6 +57,12 @@ export interface PspPort {
   retrieveTransfer(
     transferId: string,
   ): Promise<{ transferId: string; reversed: boolean; amountReversed: number }>;
+  /** A charge's payment intent and the metadata Payrail gave it (payment_event_id). */
+  retrieveCharge(
+    chargeId: string,
+  ): Promise<{ chargeId: string; paymentIntentId: string | null; metadata: Record<string, string> }>;
+  /** Transfers created in [from, to), with whether they were reversed since. */
+  listTransfers(input: { from: Date; to: Date }): AsyncIterable<Stripe.Transfer>;
   /** Every balance transaction created in [from, to), oldest API page first (auto-pagination). */
   listBalanceTransactions(input: { from: Date; to: Date }): AsyncIterable<Stripe.BalanceTransaction>;
   /** Verifies a webhook against any of the secrets (rotation with overlap), 300 s tolerance. */

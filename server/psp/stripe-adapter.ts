@@ -166,6 +166,22 @@ export function createStripeAdapter(options: StripeAdapterOptions): PspPort {
       };
     },
 
+    async retrieveCharge(chargeId) {
+      const charge = await stripe.charges.retrieve(chargeId);
+      const intent =
+        typeof charge.payment_intent === "string"
+          ? charge.payment_intent
+          : (charge.payment_intent?.id ?? null);
+      return { chargeId: charge.id, paymentIntentId: intent, metadata: charge.metadata ?? {} };
+    },
+
+    listTransfers({ from, to }) {
+      return stripe.transfers.list({
+        created: { gte: Math.floor(from.getTime() / 1000), lt: Math.ceil(to.getTime() / 1000) },
+        limit: 100,
+      });
+    },
+
     listBalanceTransactions({ from, to }) {
       return stripe.balanceTransactions.list({
         created: { gte: Math.floor(from.getTime() / 1000), lt: Math.ceil(to.getTime() / 1000) },
@@ -204,5 +220,6 @@ export function createStripeAdapter(options: StripeAdapterOptions): PspPort {
     createConnectedAccount: throttled("createConnectedAccount") as PspPort["createConnectedAccount"],
     createTransfer: throttled("createTransfer") as PspPort["createTransfer"],
     retrieveTransfer: throttled("retrieveTransfer") as PspPort["retrieveTransfer"],
+    retrieveCharge: throttled("retrieveCharge") as PspPort["retrieveCharge"],
   };
 }

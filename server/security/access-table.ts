@@ -44,6 +44,12 @@ export const accessTable: Record<string, Role[]> = {
   "payout.retryPayout": ["FINANCE"],
   "payout.policy": ["FINANCE"],
   "payout.updatePolicy": ["FINANCE"],
+  "reconciliation.runs": ["FINANCE"],
+  "reconciliation.run": ["FINANCE"],
+  "reconciliation.items": ["FINANCE"],
+  "reconciliation.start": ["FINANCE"],
+  "reconciliation.resolve": ["FINANCE"],
+  "reconciliation.uploadSettlement": ["FINANCE"],
   "wallet.mine": ["SELLER"],
   "wallet.statement": ["SELLER"],
 };

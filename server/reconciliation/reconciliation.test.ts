@@ -1,0 +1,187 @@
+// Reconciliation on real parts: PostgreSQL, the PSP emulator's settlement data through the SDK.
+// Every mismatch class is seeded, found, classified, and where auto-fixable fixed, so that a
+// second run of the period is clean of it.
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { checkLedgerInvariants } from "@/server/ledger/invariants";
+import { ensureSellerAccounts, postTransaction } from "@/server/ledger/post-transaction";
+import { createPayoutRun } from "@/server/payout/create-run";
+import { connectPayoutAccount } from "@/server/payout/settings";
+import { driveRun } from "@/server/payout/transfers";
+import { getPsp } from "@/server/psp/instance";
+import { startPayinHarness } from "@/server/test/payin-harness";
+import { ingestFile, ingestFromPsp } from "./ingest";
+import { executeRun, startRun } from "./run";
+
+process.env.PAYRAIL_RATE_LIMITS = "off";
+process.env.RISK_VELOCITY_LIMIT = "1000";
+// No worker: webhooks are stored but not processed, so the PSP can get ahead of Payrail on purpose.
+const h = await startPayinHarness({ worker: false });
+const period = { start: new Date(Date.now() - 3_600_000), end: new Date(Date.now() + 3_600_000) };
+const sessionIdOf = (url: string | null) => /cs_[A-Za-z0-9_-]+/.exec(url ?? "")?.[0] ?? "";
+
+async function checkout(sync = true) {
+  const buyer = await h.buyerCaller();
+  const { checkoutId } = await buyer.payin.checkout({
+    idempotencyKey: randomUUID(),
+    items: [{ productId: h.products[0]!.id, quantity: 1 }],
+  });
+  const started = await buyer.payin.checkoutStatus({ checkoutId });
+  await h.pay(sessionIdOf(started.pspSessionUrl));
+  if (sync) await buyer.payin.checkoutStatus({ checkoutId }); // the return page applies the PSP's answer
+  return checkoutId;
+}
+
+async function reconcile() {
+  const run = await startRun(h.db, period, h.finance.user);
+  await executeRun(h.db, getPsp(), run.id);
+  const done = await h.db.reconRun.findUniqueOrThrow({ where: { id: run.id }, include: { items: true } });
+  return done;
+}
+
+let paidId: string;
+let unsyncedId: string;
+let payoutId: string;
+let missingAtPspId: string;
+
+beforeAll(async () => {
+  paidId = await checkout();
+  unsyncedId = await checkout(false); // a charge the ledger lacks (its webhook was never processed)
+  missingAtPspId = await checkout();
+  // Payrail holds this checkout as paid with a charge the PSP never settled.
+  await h.sql.query(`UPDATE payment_event SET psp_charge_id = 'ch_never_settled' WHERE id = $1`, [
+    missingAtPspId,
+  ]);
+
+  // A payout that the PSP reverses after Payrail recorded it as PAID.
+  const seller = h.sellers[1]!.seller!;
+  await ensureSellerAccounts(h.db, seller.id, "usd");
+  await h.db.$transaction((tx) =>
+    postTransaction(tx, {
+      kind: "test.seed",
+      reference: seller.id,
+      currency: "usd",
+      entries: [
+        { account: "platform_bank", direction: "DEBIT", amount: 7_000n },
+        { account: `seller_available:${seller.id}`, direction: "CREDIT", amount: 7_000n },
+      ],
+    }),
+  );
+  await connectPayoutAccount(h.db, h.sellers[1]!.user, seller.id);
+  const run = await createPayoutRun(h.db, {
+    trigger: "manual",
+    onlyDue: false,
+    actor: null,
+    sellerIds: [seller.id],
+  });
+  await driveRun(h.db, run.id);
+  const payout = await h.db.payout.findFirstOrThrow({ where: { sellerId: seller.id, status: "PAID" } });
+  payoutId = payout.id;
+  await h.control(`transfers/${payout.pspTransferId}/reverse`);
+});
+
+describe("reconciliation", () => {
+  it("ingests the PSP's settlement data idempotently and posts each settlement once", async () => {
+    const first = await ingestFromPsp(h.db, getPsp(), { from: period.start, to: period.end });
+    expect(first.fetched).toBeGreaterThan(0);
+    const postings = await h.db.ledgerTransaction.count({ where: { kind: "settlement" } });
+    const again = await ingestFromPsp(h.db, getPsp(), { from: period.start, to: period.end });
+    expect(again).toEqual({ fetched: first.fetched, stored: 0 });
+    expect(await h.db.ledgerTransaction.count({ where: { kind: "settlement" } })).toBe(postings);
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+  });
+
+  it("refuses a malformed settlement file whole, with the line at fault", async () => {
+    const before = await h.db.settlementRecord.count();
+    const finance = await h.financeCaller();
+    await expect(
+      finance.reconciliation.uploadSettlement({
+        csv: "id,type,source,amount,fee,net,currency,created\ntxn_ok,charge,ch_x,1000,59,941,usd,1764900000\ntxn_bad,charge,ch_y,12.5,0,12.5,usd,1764900000",
+      }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("Line 3") });
+    expect(await h.db.settlementRecord.count()).toBe(before);
+  });
+
+  it("finds, classifies and fixes every kind of mismatch; a second run is clean of the fixed ones", async () => {
+    // Seed the classes the PSP's own data cannot produce, through a settlement file.
+    const paid = await h.db.paymentEvent.findUniqueOrThrow({ where: { id: paidId } });
+    const created = Math.floor(Date.now() / 1000);
+    await ingestFile(
+      h.db,
+      [
+        "id,type,source,amount,fee,net,currency,created",
+        `txn_dup_${created},charge,${paid.pspChargeId},2500,103,2397,usd,${created}`, // the same charge settled twice
+        `txn_fee_${created},charge,ch_unknown_fee,10000,400,9600,usd,${created}`, // unknown charge, wrong fee
+        `txn_rf_${created},refund,re_twice_${created},-500,0,-500,usd,${created}`, // a refund Payrail never made
+      ].join("\n"),
+    );
+    const first = await reconcile();
+    expect(first.status).toBe("COMPLETED");
+    const find = (area: string, outcome: string) =>
+      first.items.filter((item) => item.area === area && item.outcome === outcome);
+
+    const fixedCharge = first.items.find(
+      (item) => item.area === "charge" && item.classification === "AUTO_FIXED",
+    );
+    expect(fixedCharge?.outcome).toBe("MISSING_IN_LEDGER");
+    expect((await h.db.paymentEvent.findUniqueOrThrow({ where: { id: unsyncedId } })).status).toBe(
+      "SUCCEEDED",
+    );
+
+    expect(find("charge", "DUPLICATE")[0]?.classification).toBe("MANUAL");
+    expect(find("fee", "AMOUNT_MISMATCH").map((item) => item.pspReference)).toContain("ch_unknown_fee");
+    expect(
+      find("charge", "MISSING_IN_LEDGER").some(
+        (item) => item.pspReference === "ch_unknown_fee" && item.classification === "UNCLASSIFIED",
+      ),
+    ).toBe(true);
+    expect(find("refund", "MISSING_IN_LEDGER")[0]?.classification).toBe("UNCLASSIFIED");
+    expect(
+      find("charge", "MISSING_AT_PSP").find((item) => item.ourReference === missingAtPspId),
+    ).toMatchObject({
+      pspReference: "ch_never_settled",
+      classification: "MANUAL",
+    });
+
+    const reversed = first.items.find((item) => item.area === "transfer" && item.ourReference === payoutId);
+    expect(reversed).toMatchObject({ outcome: "STATUS_MISMATCH", classification: "AUTO_FIXED" });
+    expect((await h.db.payout.findUniqueOrThrow({ where: { id: payoutId } })).status).toBe("FAILED");
+    expect(
+      (await h.db.wallet.findFirstOrThrow({ where: { sellerId: h.sellers[1]!.seller!.id } })).available,
+    ).toBe(7_000n);
+    expect((first.counts as Record<string, number>).MATCHED).toBeGreaterThan(0);
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+
+    const second = await reconcile();
+    expect(second.previousRunId).toBe(first.id);
+    expect(second.items.filter((item) => item.classification === "AUTO_FIXED")).toEqual([]);
+    expect(second.items.some((item) => item.ourReference === payoutId)).toBe(false);
+    expect(second.items.some((item) => item.area === "charge" && item.ourReference === unsyncedId)).toBe(
+      false,
+    );
+    expect(second.changes).toBeTruthy();
+  });
+
+  it("lets finance resolve, adjust or ignore a mismatch, audited, and only once", async () => {
+    const run = await h.db.reconRun.findFirstOrThrow({ orderBy: { startedAt: "desc" } });
+    const open = await h.db.reconItem.findMany({ where: { runId: run.id, resolution: "OPEN" }, take: 2 });
+    const finance = await h.financeCaller();
+    await finance.reconciliation.resolve({
+      itemId: open[0]!.id,
+      action: "ADJUST",
+      note: "PSP fee refund booked",
+      adjustment: 41n,
+    });
+    await expect(
+      finance.reconciliation.resolve({ itemId: open[0]!.id, action: "IGNORE", note: "again" }),
+    ).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    await finance.reconciliation.resolve({ itemId: open[1]!.id, action: "IGNORE", note: "Known test data" });
+    expect(await h.db.auditLog.count({ where: { action: { in: ["recon.adjust", "recon.ignore"] } } })).toBe(
+      2,
+    );
+    expect(await h.db.ledgerTransaction.count({ where: { kind: "recon.adjustment" } })).toBe(1);
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+  });
+});
