@@ -1,0 +1,248 @@
+"use client";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { formatDateTime, formatMoney } from "@/components/format";
+import { StatusBadge } from "@/components/status-badge";
+import { useTRPC } from "@/components/trpc";
+
+const outcomes = [
+  "MATCHED",
+  "MISSING_IN_LEDGER",
+  "MISSING_AT_PSP",
+  "AMOUNT_MISMATCH",
+  "STATUS_MISMATCH",
+  "DUPLICATE",
+] as const;
+const day = (date: Date) => date.toISOString().slice(0, 10);
+
+function RunReport({ runId }: { runId: string }) {
+  const trpc = useTRPC();
+  const run = useQuery(
+    trpc.reconciliation.run.queryOptions(
+      { runId },
+      { refetchInterval: (query) => (query.state.data?.status === "RUNNING" ? 1000 : false) },
+    ),
+  );
+  const items = useQuery(
+    trpc.reconciliation.items.queryOptions({ runId, limit: 100 }, { refetchInterval: 3000 }),
+  );
+  const [notes, setNotes] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const resolve = useMutation(
+    trpc.reconciliation.resolve.mutationOptions({
+      onSuccess: () => items.refetch(),
+      onError: (failure) => setError(failure.message),
+    }),
+  );
+  const data = run.data;
+  if (!data) return null;
+  const counts = data.counts as Record<string, number>;
+  const share = data.total
+    ? Math.round((100 * data.processed) / data.total)
+    : data.status === "RUNNING"
+      ? 0
+      : 100;
+  return (
+    <div className="panel" style={{ marginTop: "1rem" }}>
+      <div className="row">
+        <h2 style={{ margin: 0 }}>
+          {day(new Date(data.periodStart))} → {day(new Date(data.periodEnd))}
+        </h2>
+        <StatusBadge status={data.status} />
+        <span className="spacer" />
+        <a className="button secondary" href={`/api/finance/reconciliation/${data.id}/report.csv`}>
+          Export CSV
+        </a>
+      </div>
+      <p className="muted">
+        {data.processed.toLocaleString()} of {data.total.toLocaleString()} settlement records
+        {data.error && <span className="error"> — {data.error}</span>}
+      </p>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-valuenow={share}
+        aria-valuemin={0}
+        aria-valuemax={100}
+      >
+        <div style={{ width: `${share}%` }} />
+      </div>
+      <div className="grid" style={{ marginTop: "1rem" }}>
+        {outcomes.map((outcome) => (
+          <div className="stat" key={outcome} data-testid={`count-${outcome}`}>
+            <div className="label">{outcome.replaceAll("_", " ").toLowerCase()}</div>
+            <div className="value">{counts[outcome] ?? 0}</div>
+          </div>
+        ))}
+      </div>
+      {data.changes && (
+        <p className="muted">
+          Since the previous run of this period:{" "}
+          {JSON.stringify((data.changes as { counts: unknown }).counts)}
+        </p>
+      )}
+      <h2>Mismatches</h2>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <table>
+        <thead>
+          <tr>
+            <th>Area</th>
+            <th>Outcome</th>
+            <th>What</th>
+            <th className="num">Ours / PSP</th>
+            <th>Class</th>
+            <th>Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.data?.items.map((item) => (
+            <tr key={String(item.id)}>
+              <td>{item.area}</td>
+              <td>
+                <span className="badge bad">{item.outcome.replaceAll("_", " ").toLowerCase()}</span>
+              </td>
+              <td>
+                {item.detail}
+                <div className="muted" style={{ fontSize: "0.8rem" }}>
+                  {item.pspReference ?? ""} {item.ourReference ? `· ${item.ourReference.slice(0, 13)}` : ""}
+                  {item.suggestedFix && <div>Suggested: {item.suggestedFix}</div>}
+                </div>
+              </td>
+              <td className="num">
+                {item.expectedAmount !== null ? formatMoney(item.expectedAmount) : "—"} /{" "}
+                {item.actualAmount !== null ? formatMoney(item.actualAmount) : "—"}
+              </td>
+              <td>
+                <span className={`badge ${item.classification === "AUTO_FIXED" ? "good" : "warn"}`}>
+                  {item.classification.replaceAll("_", " ").toLowerCase()}
+                </span>
+              </td>
+              <td>
+                {item.resolution === "OPEN" ? (
+                  <div className="row">
+                    <input
+                      aria-label="Note"
+                      placeholder="Note"
+                      value={notes[String(item.id)] ?? ""}
+                      onChange={(event) => setNotes({ ...notes, [String(item.id)]: event.target.value })}
+                      style={{ width: 140 }}
+                    />
+                    {(["RESOLVE", "IGNORE"] as const).map((action) => (
+                      <button
+                        key={action}
+                        type="button"
+                        className="secondary"
+                        disabled={resolve.isPending}
+                        onClick={() =>
+                          resolve.mutate({ itemId: item.id, action, note: notes[String(item.id)] ?? "" })
+                        }
+                      >
+                        {action === "RESOLVE" ? "Resolve" : "Ignore"}
+                      </button>
+                    ))}
+                  </div>
+                ) : (
+                  <span className="muted">
+                    {item.resolution.toLowerCase()}
+                    {item.note ? `: ${item.note}` : ""}
+                  </span>
+                )}
+              </td>
+            </tr>
+          ))}
+          {items.data?.items.length === 0 && (
+            <tr>
+              <td colSpan={6} className="success">
+                No mismatches.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ReconciliationView() {
+  const trpc = useTRPC();
+  const runs = useQuery(trpc.reconciliation.runs.queryOptions({ limit: 20 }, { refetchInterval: 3000 }));
+  const [selected, setSelected] = useState<string | null>(null);
+  const today = new Date();
+  const [start, setStart] = useState(day(new Date(today.getTime() - 86_400_000)));
+  const [end, setEnd] = useState(day(new Date(today.getTime() + 86_400_000)));
+  const startRun = useMutation(
+    trpc.reconciliation.start.mutationOptions({
+      onSuccess: (run) => {
+        setSelected(run.id);
+        runs.refetch();
+      },
+    }),
+  );
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    startRun.mutate({ start: new Date(`${start}T00:00:00Z`), end: new Date(`${end}T00:00:00Z`) });
+  }
+  return (
+    <>
+      <form className="panel row" onSubmit={submit}>
+        <label>
+          From
+          <input type="date" value={start} onChange={(event) => setStart(event.target.value)} />
+        </label>
+        <label>
+          To (exclusive)
+          <input type="date" value={end} onChange={(event) => setEnd(event.target.value)} />
+        </label>
+        <span className="spacer" />
+        <button type="submit" disabled={startRun.isPending}>
+          Run reconciliation
+        </button>
+      </form>
+      {startRun.error && <p className="error">{startRun.error.message}</p>}
+      {selected && <RunReport runId={selected} />}
+      <h2>Runs</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>Started</th>
+            <th>Period</th>
+            <th>Status</th>
+            <th className="num">Records</th>
+            <th className="num">Mismatches</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {runs.data?.map((run) => {
+            const counts = run.counts as Record<string, number>;
+            const mismatches = outcomes
+              .filter((outcome) => outcome !== "MATCHED")
+              .reduce((sum, outcome) => sum + (counts[outcome] ?? 0), 0);
+            return (
+              <tr key={run.id}>
+                <td>{formatDateTime(run.startedAt)}</td>
+                <td>
+                  {day(new Date(run.periodStart))} → {day(new Date(run.periodEnd))}
+                </td>
+                <td>
+                  <StatusBadge status={run.status} />
+                </td>
+                <td className="num">{run.total}</td>
+                <td className="num">{mismatches}</td>
+                <td>
+                  <button type="button" className="secondary" onClick={() => setSelected(run.id)}>
+                    Open
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </>
+  );
+}
