@@ -1,0 +1,72 @@
+// Reconciliation at scale: N charge settlement records against N paid checkouts on PostgreSQL.
+// Times a plain COPY of the settlement rows and the reconciliation's matching of them (set-based
+// SQL: charges, fees, charges missing at the PSP), and prints the ratio.
+//   npm run bench -- recon [rows=1000000]
+import { chmodSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { createPostgresClient } from "@/server/db";
+import { matchCharges } from "@/server/reconciliation/match";
+import { benchDatabase } from "./lib";
+
+const rows = Number(process.argv[2] ?? 1_000_000);
+const { cluster, url } = await benchDatabase();
+const sql = new pg.Client({ connectionString: url });
+await sql.connect();
+const db = createPostgresClient(url, 4);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+try {
+  const file = path.join(cluster.dir, "settlement.csv");
+  chmodSync(cluster.dir, 0o777);
+  const [{ id: buyer }] = (
+    await sql.query(`INSERT INTO app_user (id, email, name, password_hash, role)
+                     VALUES (gen_random_uuid(), 'b@bench', 'B', 'x', 'BUYER') RETURNING id`)
+  ).rows;
+  // One paid checkout per settlement row; every 100th differs in amount so mismatches exist.
+  await sql.query(
+    `INSERT INTO payment_event (id, buyer_id, idempotency_key, request_hash, currency, total_amount, status, risk_decision,
+                                psp_charge_id, is_payment_done, created_at, updated_at)
+     SELECT gen_random_uuid(), $1, 'k' || i, 'h', 'usd', 1000 + i % 5000 + (CASE WHEN i % 100 = 0 THEN 1 ELSE 0 END),
+            'SUCCEEDED', 'ALLOW', 'ch_' || i, true, now(), now()
+       FROM generate_series(1, $2) i`,
+    [buyer, rows],
+  );
+  await sql.query(
+    `COPY (SELECT 'txn_' || i, 'charge', 'ch_' || i, 1000 + i % 5000, ((1000 + i % 5000) * 580 + 10000) / 20000 + 30,
+                  1000 + i % 5000 - (((1000 + i % 5000) * 580 + 10000) / 20000 + 30), 'usd', now(), 'API'
+             FROM generate_series(1, $1) i) TO '${file}' WITH (FORMAT csv)`.replace("$1", String(rows)),
+  );
+  console.log(`recon benchmark: ${rows.toLocaleString("en-US")} settlement rows`);
+  let started = performance.now();
+  await sql.query(
+    `COPY settlement_record (psp_id, type, source_id, amount, fee, net, currency, created_at_psp, origin) FROM '${file}' WITH (FORMAT csv)`,
+  );
+  const copyMs = performance.now() - started;
+  console.log(`plain COPY of the rows            ${seconds(copyMs)}`);
+  await sql.query("ANALYZE");
+
+  const [{ id: runId }] = (
+    await sql.query(
+      `INSERT INTO recon_run (id, period_start, period_end) VALUES (gen_random_uuid(), now() - interval '1 day', now() + interval '1 day') RETURNING id`,
+    )
+  ).rows;
+  const rss = process.memoryUsage().rss;
+  started = performance.now();
+  const result = await matchCharges(db, runId, {
+    start: new Date(Date.now() - 86_400_000),
+    end: new Date(Date.now() + 86_400_000),
+  });
+  const matchMs = performance.now() - started;
+  console.log(`reconcile (match + classify)      ${seconds(matchMs)}`);
+  console.log(
+    `  ${result.total.toLocaleString("en-US")} records, ${result.mismatched} amount mismatches, ${result.fees} fee mismatches, ${result.missingAtPsp} missing at the PSP`,
+  );
+  console.log(`ratio reconcile / COPY             ${(matchMs / copyMs).toFixed(2)}`);
+  console.log(
+    `benchmark process RSS growth       ${((process.memoryUsage().rss - rss) / 1024 / 1024).toFixed(0)} MiB`,
+  );
+} finally {
+  await sql.end();
+  await db.$disconnect();
+  await cluster.stop();
+}
