@@ -218,22 +218,37 @@ try {
   for (const worker of workers) if (!worker.running) worker.start();
   for (let round = 0; round < 5 && workload.unpaid.length > 0; round++) await step(workload, {});
   const stripe = new Stripe("sk_test_chaos", { host: "127.0.0.1", port: emulatorPort, protocol: "http" });
-  for await (const session of stripe.checkout.sessions.list({ limit: 100, status: "open" })) {
-    await stripe.checkout.sessions.expire(session.id).catch(() => {});
-  }
   const settleDeadline = Date.now() + Number(values["settle-seconds"]) * 1000;
   const probe = new pg.Client({ connectionString: databaseUrl });
   await probe.connect();
   for (;;) {
+    // Abandoned sessions expire at the PSP — also those recovery only creates during the settle.
+    for await (const session of stripe.checkout.sessions.list({ limit: 100, status: "open" })) {
+      await stripe.checkout.sessions.expire(session.id).catch(() => {});
+    }
     const { rows } = await probe.query(`SELECT
         (SELECT count(*) FROM payment_event WHERE status = 'EXECUTING')::int +
         (SELECT count(*) FROM refund WHERE status = 'PENDING')::int AS open`);
     if (rows[0].open === 0 || Date.now() > settleDeadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
   }
   await probe.end();
 
-  const results = await runChecks(databaseUrl, emulatorUrl);
+  // Reconciliation of the whole run: the safety net for what no webhook said (a refund the PSP
+  // failed after accepting it, with its refund.failed dropped), and itself one of the checks.
+  const finalRun = await workload.finance.reconciliation.start.mutate({
+    start: new Date(started - 3_600_000),
+    end: new Date(Date.now() + 60_000),
+  });
+  const reconDeadline = Date.now() + 180_000;
+  while (Date.now() < reconDeadline) {
+    const status = (await workload.finance.reconciliation.run.query({ runId: finalRun.id }).catch(() => null))
+      ?.status;
+    if (status && status !== "RUNNING") break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+
+  const results = await runChecks(databaseUrl, emulatorUrl, finalRun.id);
   const crashes = workers.reduce((sum, worker) => sum + worker.unexpectedExits, 0) + web.unexpectedExits;
   faultCounts.crashPoint = crashes;
   const violations = results.flatMap((result) =>

@@ -15,7 +15,11 @@ function stripeFor(emulatorUrl: string): Stripe {
   return new Stripe("sk_test_chaos", { host: url.hostname, port: Number(url.port), protocol: "http" });
 }
 
-export async function runChecks(databaseUrl: string, emulatorUrl: string): Promise<CheckResult[]> {
+export async function runChecks(
+  databaseUrl: string,
+  emulatorUrl: string,
+  reconRunId: string,
+): Promise<CheckResult[]> {
   const sql = new pg.Client({ connectionString: databaseUrl });
   await sql.connect();
   const db = createPostgresClient(databaseUrl, 2);
@@ -111,6 +115,19 @@ export async function runChecks(databaseUrl: string, emulatorUrl: string): Promi
       }
       return problems;
     });
+
+    await check(
+      "reconciliation of the whole run is clean (every mismatch fixed from the PSP's truth)",
+      async () => {
+        const run = (await rows(`SELECT status::text, error FROM recon_run WHERE id = '${reconRunId}'`))[0];
+        if (run?.status !== "COMPLETED")
+          return [`the final reconciliation run is ${run?.status ?? "missing"} ${run?.error ?? ""}`];
+        return (
+          await rows(`SELECT area || ' ' || outcome || ' ' || coalesce(psp_reference, '') || ' ' || coalesce(our_reference, '') || ': ' || detail AS item
+                      FROM recon_item WHERE run_id = '${reconRunId}' AND classification <> 'AUTO_FIXED'`)
+        ).map((row) => row.item as string);
+      },
+    );
 
     await check("nothing left EXECUTING or PENDING", async () =>
       (

@@ -102,7 +102,17 @@ async function fulfil(context: WorkloadContext) {
   count(context, "fulfil");
 }
 
-export const actions = { checkout, payOpenSessions, refund, fulfil } as const;
+/** Finance reconciles the last hour against the PSP (the run itself happens on a worker). */
+async function reconcile(context: WorkloadContext) {
+  const now = Date.now();
+  await context.finance.reconciliation.start.mutate({
+    start: new Date(now - 3_600_000),
+    end: new Date(now + 60_000),
+  });
+  count(context, "reconcile");
+}
+
+export const actions = { checkout, payOpenSessions, refund, fulfil, reconcile } as const;
 
 /** Runs one random step; failures caused by injected faults are counted, not fatal. */
 export async function step(
@@ -110,7 +120,13 @@ export async function step(
   extra: Record<string, (c: WorkloadContext) => Promise<void>> = {},
 ) {
   const all = { ...actions, ...extra };
-  const weights: Record<string, number> = { checkout: 40, payOpenSessions: 30, refund: 10, fulfil: 10 };
+  const weights: Record<string, number> = {
+    checkout: 40,
+    payOpenSessions: 30,
+    refund: 10,
+    fulfil: 10,
+    reconcile: 1,
+  };
   for (const name of Object.keys(extra)) weights[name] = 2;
   const name = context.rng.weighted(weights);
   try {
