@@ -1,12 +1,13 @@
-// Reconciliation at scale: N charge settlement records against N paid checkouts on PostgreSQL.
-// Times a plain COPY of the settlement rows and the reconciliation's matching of them (set-based
-// SQL: charges, fees, charges missing at the PSP), and prints the ratio.
+// Reconciliation at scale: N charge settlement records against N paid checkouts (one order each)
+// on PostgreSQL. Times a plain COPY of the settlement rows and the reconciliation's matching of
+// them (set-based SQL in batches of ids: charges against the sum of their orders, duplicates,
+// fees, then checkouts missing at the PSP), and prints the ratio.
 //   npm run bench -- recon [rows=1000000]
 import { chmodSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { createPostgresClient } from "@/server/db";
-import { matchCharges } from "@/server/reconciliation/match";
+import { matchSettlements } from "@/server/reconciliation/match";
 import { benchDatabase } from "./lib";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
@@ -22,7 +23,18 @@ try {
     await sql.query(`INSERT INTO app_user (id, email, name, password_hash, role)
                      VALUES (gen_random_uuid(), 'b@bench', 'B', 'x', 'BUYER') RETURNING id`)
   ).rows;
-  // One paid checkout per settlement row; every 100th differs in amount so mismatches exist.
+  const [{ id: sellerUser }] = (
+    await sql.query(`INSERT INTO app_user (id, email, name, password_hash, role)
+                     VALUES (gen_random_uuid(), 's@bench', 'S', 'x', 'SELLER') RETURNING id`)
+  ).rows;
+  const [{ id: seller }] = (
+    await sql.query(
+      `INSERT INTO seller (id, user_id, name) VALUES (gen_random_uuid(), $1, 'S') RETURNING id`,
+      [sellerUser],
+    )
+  ).rows;
+  // One paid checkout (with one order) per settlement row; every 100th order differs in amount so
+  // mismatches exist.
   await sql.query(
     `INSERT INTO payment_event (id, buyer_id, idempotency_key, request_hash, currency, total_amount, status, risk_decision,
                                 psp_charge_id, is_payment_done, created_at, updated_at)
@@ -32,6 +44,11 @@ try {
     [buyer, rows],
   );
   await sql.query(
+    `INSERT INTO payment_order (id, payment_event_id, seller_id, amount, commission, currency, items, status, ledger_updated)
+     SELECT gen_random_uuid(), id, $1, total_amount, total_amount / 10, 'usd', '[]', 'SUCCESS', true FROM payment_event`,
+    [seller],
+  );
+  await sql.query(
     `COPY (SELECT 'txn_' || i, 'charge', 'ch_' || i, 1000 + i % 5000, ((1000 + i % 5000) * 580 + 10000) / 20000 + 30,
                   1000 + i % 5000 - (((1000 + i % 5000) * 580 + 10000) / 20000 + 30), 'usd', now(), 'API'
              FROM generate_series(1, $1) i) TO '${file}' WITH (FORMAT csv)`.replace("$1", String(rows)),
@@ -39,7 +56,7 @@ try {
   console.log(`recon benchmark: ${rows.toLocaleString("en-US")} settlement rows`);
   let started = performance.now();
   await sql.query(
-    `COPY settlement_record (psp_id, type, source_id, amount, fee, net, currency, created_at_psp, origin) FROM '${file}' WITH (FORMAT csv)`,
+    `COPY settlement_record (psp_balance_transaction_id, type, source_id, amount, fee, net, currency, created_at_psp, origin) FROM '${file}' WITH (FORMAT csv)`,
   );
   const copyMs = performance.now() - started;
   console.log(`plain COPY of the rows            ${seconds(copyMs)}`);
@@ -52,14 +69,20 @@ try {
   ).rows;
   const rss = process.memoryUsage().rss;
   started = performance.now();
-  const result = await matchCharges(db, runId, {
-    start: new Date(Date.now() - 86_400_000),
-    end: new Date(Date.now() + 86_400_000),
-  });
+  let batches = 0;
+  const result = await matchSettlements(
+    db,
+    runId,
+    { start: new Date(Date.now() - 86_400_000), end: new Date(Date.now() + 86_400_000) },
+    async () => {
+      batches++;
+    },
+  );
   const matchMs = performance.now() - started;
-  console.log(`reconcile (match + classify)      ${seconds(matchMs)}`);
+  console.log(`reconcile (match + classify)      ${seconds(matchMs)} in ${batches} batches`);
+  const [{ items }] = (await sql.query(`SELECT count(*)::int AS items FROM recon_item`)).rows;
   console.log(
-    `  ${result.total.toLocaleString("en-US")} records, ${result.mismatched} amount mismatches, ${result.fees} fee mismatches, ${result.missingAtPsp} missing at the PSP`,
+    `  ${result.records.toLocaleString("en-US")} records, ${result.mismatched.toLocaleString("en-US")} with a mismatch (${items} items), ${result.missingAtPsp} missing at the PSP`,
   );
   console.log(`ratio reconcile / COPY             ${(matchMs / copyMs).toFixed(2)}`);
   console.log(

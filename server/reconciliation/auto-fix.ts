@@ -2,11 +2,12 @@
 // would have: ask the PSP and apply its answer (posting what that requires), then audit it.
 import { audit } from "@/server/audit/audit";
 import type { Db } from "@/server/db";
+import { postTransactions } from "@/server/ledger/post-transaction";
 import { applyRefundStatus } from "@/server/payin/refunds";
 import { syncPaymentStatus } from "@/server/payin/sync-status";
 import { applyTransferState } from "@/server/payout/transfers";
 import type { PspPort } from "@/server/psp/port";
-import type { Period } from "./match";
+import { FEE_CLAIM_KIND, type Period } from "./match";
 
 const MAX_LOOKUPS = 500;
 
@@ -72,7 +73,81 @@ export async function autoFix(db: Db, psp: PspPort, runId: string, period: Perio
     }
   }
   fixed += await fixReversedTransfers(db, psp, runId, period);
+  fixed += await bookFeeClaims(db, runId);
   return fixed;
+}
+
+const FEE_CLAIM_BATCH = 500;
+const CLAIMS_CURRENCY = "usd";
+
+/**
+ * The PSP took more than its contracted fee: move the excess out of psp_fee_expense into
+ * psp_fee_claims (money the PSP owes back), once per balance transaction (kind
+ * `settlement.fee_claim`, reference = its id), audited. The next run finds the claim and is clean.
+ */
+export async function bookFeeClaims(db: Db, runId: string): Promise<number> {
+  let fixed = 0;
+  let cursor = 0n;
+  for (;;) {
+    const items = await db.reconItem.findMany({
+      where: { runId, area: "fee", classification: "UNCLASSIFIED", id: { gt: cursor } },
+      orderBy: { id: "asc" },
+      take: FEE_CLAIM_BATCH,
+    });
+    if (items.length === 0) return fixed;
+    cursor = items.at(-1)!.id;
+    const claims = items.filter(
+      (item) =>
+        item.ourReference &&
+        item.actualAmount !== null &&
+        item.expectedAmount !== null &&
+        item.actualAmount > item.expectedAmount,
+    );
+    fixed += await db.$transaction(async (tx) => {
+      const records = await tx.settlementRecord.findMany({
+        where: { pspBalanceTransactionId: { in: claims.map((item) => item.ourReference!) } },
+        select: { pspBalanceTransactionId: true, currency: true },
+      });
+      const currencyOf = new Map(
+        records.map((record) => [record.pspBalanceTransactionId, record.currency.trim()]),
+      );
+      // The claims account exists in the deployment currency; others stay for finance.
+      const booked = claims.filter((item) => currencyOf.get(item.ourReference!) === CLAIMS_CURRENCY);
+      await postTransactions(
+        tx,
+        booked.map((item) => {
+          const excess = item.actualAmount! - item.expectedAmount!;
+          return {
+            kind: FEE_CLAIM_KIND,
+            reference: item.ourReference!,
+            currency: CLAIMS_CURRENCY,
+            description: `Fee above contract on ${item.pspReference ?? item.ourReference}: claim from the PSP`,
+            entries: [
+              { account: "psp_fee_claims", direction: "DEBIT" as const, amount: excess },
+              { account: "psp_fee_expense", direction: "CREDIT" as const, amount: excess },
+            ],
+          };
+        }),
+      );
+      const note = "Booked the fee above contract as a claim on the PSP (psp_fee_claims)";
+      await tx.reconItem.updateMany({
+        where: { id: { in: booked.map((item) => item.id) } },
+        data: { classification: "AUTO_FIXED", resolution: "RESOLVED", resolvedAt: new Date(), note },
+      });
+      for (const item of booked) {
+        await audit(tx, {
+          actorId: null,
+          actorLabel: "reconciliation",
+          action: "recon.auto-fix",
+          entity: "recon_item",
+          entityId: String(item.id),
+          before: { outcome: item.outcome, fee: item.actualAmount, contracted: item.expectedAmount },
+          after: { note, claim: item.actualAmount! - item.expectedAmount! },
+        });
+      }
+      return booked.length;
+    });
+  }
 }
 
 /** Paid here, and with this very charge (a different charge id is a mismatch for finance). */

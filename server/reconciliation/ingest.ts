@@ -28,9 +28,9 @@ export async function storeSettlementRows(
 ): Promise<SettlementRow[]> {
   if (rows.length === 0) return [];
   const inserted = await db.$queryRawUnsafe<{ psp_id: string }[]>(
-    `INSERT INTO settlement_record (psp_id, type, source_id, amount, fee, net, currency, created_at_psp, origin)
+    `INSERT INTO settlement_record (psp_balance_transaction_id, type, source_id, amount, fee, net, currency, created_at_psp, origin)
      SELECT *, $9 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::timestamptz[])
-     ON CONFLICT (psp_id) DO NOTHING RETURNING psp_id`,
+     ON CONFLICT (psp_balance_transaction_id) DO NOTHING RETURNING psp_balance_transaction_id AS psp_id`,
     rows.map((row) => row.pspId),
     rows.map((row) => row.type),
     rows.map((row) => row.sourceId),
@@ -132,10 +132,10 @@ export async function repairMissingPostings(db: DbOrTx): Promise<number> {
       created_at_psp: Date;
     }[]
   >(
-    `SELECT s.psp_id, s.type, s.source_id, s.amount, s.fee, s.net, trim(s.currency) AS currency, s.created_at_psp
+    `SELECT s.psp_balance_transaction_id AS psp_id, s.type, s.source_id, s.amount, s.fee, s.net, trim(s.currency) AS currency, s.created_at_psp
        FROM settlement_record s
       WHERE s.type IN ('charge', 'refund', 'refund_failure')
-        AND NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.kind = 'settlement' AND t.reference = s.psp_id)
+        AND NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.kind = 'settlement' AND t.reference = s.psp_balance_transaction_id)
       LIMIT 5000`,
   );
   const postings = missing

@@ -1,11 +1,16 @@
 // Internal consistency: the ledger's invariants, and every money-moving record posted exactly once.
 import type { DbOrTx } from "@/server/db";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
+import type { Period } from "./match";
 
 const STUCK_AFTER_MINUTES = Number(process.env.RECON_STUCK_MINUTES ?? 60);
 
-/** Writes one UNCLASSIFIED item per problem; returns how many. */
-export async function checkInternal(db: DbOrTx, runId: string): Promise<number> {
+/**
+ * Writes one UNCLASSIFIED item per problem; returns how many. The posted-exactly-once checks look
+ * at the orders, refunds and payouts last changed in the period, so a nightly run reads one day's
+ * rows, not the whole history (a full check is a run over a long period).
+ */
+export async function checkInternal(db: DbOrTx, runId: string, period: Period): Promise<number> {
   const ledger = await checkLedgerInvariants(db);
   let found = 0;
   for (const violation of ledger.violations) {
@@ -27,17 +32,22 @@ export async function checkInternal(db: DbOrTx, runId: string): Promise<number> 
        SELECT o.id::text AS ref, count(t.id) AS n,
               'Paid order posted ' || count(t.id) || ' times' AS what, 'Post it exactly once' AS fix
          FROM payment_order o LEFT JOIN ledger_transaction t ON t.kind = 'payin' AND t.reference = o.id::text
-        WHERE o.status = 'SUCCESS' GROUP BY o.id HAVING count(t.id) <> 1
+        WHERE o.status = 'SUCCESS' AND o.updated_at >= $2 AND o.updated_at < $3
+        GROUP BY o.id HAVING count(t.id) <> 1
        UNION ALL
        SELECT r.id::text, count(t.id), 'Refund posted ' || count(t.id) || ' times', 'Post it exactly once'
          FROM refund r LEFT JOIN ledger_transaction t ON t.kind = 'refund' AND t.reference = r.id::text
+        WHERE r.updated_at >= $2 AND r.updated_at < $3
         GROUP BY r.id HAVING count(t.id) <> 1
        UNION ALL
        SELECT p.id::text, count(t.id), 'Payout posted ' || count(t.id) || ' times', 'Post it exactly once'
          FROM payout p LEFT JOIN ledger_transaction t ON t.kind = 'payout' AND t.reference = p.id::text
-        WHERE p.status <> 'CANCELED' GROUP BY p.id HAVING count(t.id) <> 1
+        WHERE p.status <> 'CANCELED' AND p.updated_at >= $2 AND p.updated_at < $3
+        GROUP BY p.id HAVING count(t.id) <> 1
      ) problems`,
     runId,
+    period.start,
+    period.end,
   );
   found += await db.$executeRawUnsafe(
     `INSERT INTO recon_item (run_id, area, outcome, classification, our_reference, detail, suggested_fix)

@@ -111,8 +111,9 @@ describe("reconciliation", () => {
       [
         "id,type,source,amount,fee,net,currency,created",
         `txn_dup_${created},charge,${paid.pspChargeId},2500,103,2397,usd,${created}`, // the same charge settled twice
-        `txn_fee_${created},charge,ch_unknown_fee,10000,400,9600,usd,${created}`, // unknown charge, wrong fee
-        `txn_rf_${created},refund,re_twice_${created},-500,0,-500,usd,${created}`, // a refund Payrail never made
+        `txn_fee_${created},charge,ch_unknown_fee,10000,400,9600,usd,${created}`, // unknown charge, fee 400 > 320 contracted
+        `txn_rf_${created},refund,re_twice_${created},-500,0,-500,usd,${created}`, // a refund Payrail never made …
+        `txn_rf2_${created},refund,re_twice_${created},-500,0,-500,usd,${created}`, // … settled twice
       ].join("\n"),
     );
     const first = await reconcile();
@@ -129,7 +130,27 @@ describe("reconciliation", () => {
     );
 
     expect(find("charge", "DUPLICATE")[0]?.classification).toBe("MANUAL");
-    expect(find("fee", "AMOUNT_MISMATCH").map((item) => item.pspReference)).toContain("ch_unknown_fee");
+    // The fee above contract is booked as a claim on the PSP, once, audited.
+    expect(
+      find("fee", "AMOUNT_MISMATCH").find((item) => item.pspReference === "ch_unknown_fee"),
+    ).toMatchObject({
+      classification: "AUTO_FIXED",
+      expectedAmount: 320n, // 2.9 % of $100.00 + 30¢
+      actualAmount: 400n,
+    });
+    const claim = await h.db.ledgerTransaction.findFirstOrThrow({
+      where: { kind: "settlement.fee_claim", reference: `txn_fee_${created}` },
+      include: { entries: true },
+    });
+    expect(claim.entries.map((entry) => entry.amount)).toEqual([80n, 80n]);
+    expect(await h.db.auditLog.count({ where: { action: "recon.auto-fix" } })).toBeGreaterThanOrEqual(3);
+    expect(find("refund", "DUPLICATE")).toMatchObject([
+      {
+        pspReference: `re_twice_${created}`,
+        classification: "MANUAL",
+        settlementRecordId: expect.any(BigInt),
+      },
+    ]);
     expect(
       find("charge", "MISSING_IN_LEDGER").some(
         (item) => item.pspReference === "ch_unknown_fee" && item.classification === "UNCLASSIFIED",
@@ -155,6 +176,9 @@ describe("reconciliation", () => {
     const second = await reconcile();
     expect(second.previousRunId).toBe(first.id);
     expect(second.items.filter((item) => item.classification === "AUTO_FIXED")).toEqual([]);
+    expect(second.items.filter((item) => item.area === "fee")).toEqual([]);
+    // Manual items stay queued until finance decides; the unknown charge is still unexplained.
+    expect(second.items.some((item) => item.area === "refund" && item.outcome === "DUPLICATE")).toBe(true);
     expect(second.items.some((item) => item.ourReference === payoutId)).toBe(false);
     expect(second.items.some((item) => item.area === "charge" && item.ourReference === unsyncedId)).toBe(
       false,
@@ -183,5 +207,18 @@ describe("reconciliation", () => {
     );
     expect(await h.db.ledgerTransaction.count({ where: { kind: "recon.adjustment" } })).toBe(1);
     expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+
+    // The next run finds the same mismatches and keeps finance's decisions: nothing adjusted twice.
+    const next = await reconcile();
+    const again = (item: (typeof open)[number]) =>
+      next.items.find(
+        (found) =>
+          found.area === item.area &&
+          found.outcome === item.outcome &&
+          found.pspReference === item.pspReference &&
+          found.ourReference === item.ourReference,
+      );
+    expect(again(open[0]!)).toMatchObject({ resolution: "ADJUSTED", resolvedBy: h.finance.user.id });
+    expect(again(open[1]!)).toMatchObject({ resolution: "IGNORED" });
   });
 });

@@ -10,7 +10,7 @@ import { autoFix } from "./auto-fix";
 import { ingestFromPsp } from "./ingest";
 import { checkInternal } from "./internal";
 import { reconcileRunJob } from "./jobs";
-import { matchCharges, matchRefunds, matchTransfers, type Period } from "./match";
+import { matchSettlements, type Period } from "./match";
 
 export class InvalidPeriodError extends DomainError {
   constructor(message: string) {
@@ -72,19 +72,18 @@ export async function executeRun(db: Db, psp: PspPort, runId: string): Promise<v
       period.end,
     )) as [{ total: number }];
     await db.reconRun.update({ where: { id: runId }, data: { total, processed: 0 } });
-    const charges = await matchCharges(db, runId, period);
-    await db.reconRun.update({ where: { id: runId }, data: { processed: charges.total } });
-    const refunds = await matchRefunds(db, runId, period);
-    await db.reconRun.update({ where: { id: runId }, data: { processed: charges.total + refunds.total } });
-    const transfers = await matchTransfers(db, runId, period);
-    await checkInternal(db, runId);
+    const matched = await matchSettlements(db, runId, period, async (processed) => {
+      await db.reconRun.update({ where: { id: runId }, data: { processed: Math.min(processed, total) } });
+    });
+    await checkInternal(db, runId, period);
     await autoFix(db, psp, runId, period);
+    await carryDecisionsForward(db, runId);
 
     const items = await db.reconItem.groupBy({ by: ["outcome"], where: { runId }, _count: true });
-    const settlementTotal = charges.total + refunds.total + transfers.total;
     const counts: Record<string, number> = {
-      MATCHED: settlementTotal - charges.mismatched - refunds.mismatched - transfers.mismatched,
-      UNMATCHED_TYPES: total - settlementTotal,
+      MATCHED: matched.matchable - matched.mismatched,
+      // payouts to the platform's bank, refund failures, adjustments: posted, not matched one by one
+      UNMATCHED_TYPES: matched.records - matched.matchable,
     };
     for (const row of items) counts[row.outcome] = row._count;
     const changes = run.previousRunId ? await diffWithPrevious(db, run.previousRunId, runId, counts) : null;
@@ -92,7 +91,8 @@ export async function executeRun(db: Db, psp: PspPort, runId: string): Promise<v
       where: { id: runId },
       data: {
         status: "COMPLETED",
-        processed: total,
+        processed: Math.max(total, matched.records),
+        total: Math.max(total, matched.records),
         counts,
         changes: changes ?? undefined,
         finishedAt: new Date(),
@@ -105,6 +105,29 @@ export async function executeRun(db: Db, psp: PspPort, runId: string): Promise<v
     });
     throw error;
   }
+}
+
+/**
+ * A mismatch finance already ignored or adjusted in an earlier run keeps that decision (with who
+ * and when) when a later run finds it again, so it is not queued, or adjusted, twice. Resolved
+ * ones found again are open again: the fix did not hold.
+ */
+async function carryDecisionsForward(db: Db, runId: string): Promise<number> {
+  return db.$executeRawUnsafe(
+    `UPDATE recon_item n
+        SET resolution = o.resolution, resolved_by = o.resolved_by, resolved_at = o.resolved_at,
+            note = 'Carried from an earlier run: ' || coalesce(o.note, '')
+       FROM (SELECT DISTINCT ON (area, outcome, psp_reference, our_reference)
+                    area, outcome, psp_reference, our_reference, resolution, resolved_by, resolved_at, note
+               FROM recon_item
+              WHERE run_id <> $1 AND resolution IN ('IGNORED', 'ADJUSTED')
+                AND (psp_reference IS NOT NULL OR our_reference IS NOT NULL)
+              ORDER BY area, outcome, psp_reference, our_reference, resolved_at DESC) o
+      WHERE n.run_id = $1 AND n.resolution = 'OPEN' AND n.area = o.area AND n.outcome = o.outcome
+        AND n.psp_reference IS NOT DISTINCT FROM o.psp_reference
+        AND n.our_reference IS NOT DISTINCT FROM o.our_reference`,
+    runId,
+  );
 }
 
 async function diffWithPrevious(db: Db, previousId: string, runId: string, counts: Record<string, number>) {
