@@ -7,7 +7,7 @@ import { chmodSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { createPostgresClient } from "@/server/db";
-import { matchSettlements } from "@/server/reconciliation/match";
+import { BATCH_SQL, matchSettlements } from "@/server/reconciliation/match";
 import { benchDatabase } from "./lib";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
@@ -44,8 +44,8 @@ try {
     [buyer, rows],
   );
   await sql.query(
-    `INSERT INTO payment_order (id, payment_event_id, seller_id, amount, commission, currency, items, status, ledger_updated)
-     SELECT gen_random_uuid(), id, $1, total_amount, total_amount / 10, 'usd', '[]', 'SUCCESS', true FROM payment_event`,
+    `INSERT INTO payment_order (id, payment_event_id, seller_id, amount, commission, currency, items, status, ledger_updated, wallet_updated)
+     SELECT gen_random_uuid(), id, $1, total_amount, total_amount / 10, 'usd', '[]', 'SUCCESS', true, true FROM payment_event`,
     [seller],
   );
   await sql.query(
@@ -60,13 +60,26 @@ try {
   );
   const copyMs = performance.now() - started;
   console.log(`plain COPY of the rows            ${seconds(copyMs)}`);
-  await sql.query("ANALYZE");
+  await sql.query("VACUUM ANALYZE"); // what autovacuum does after a load; index-only probes need it
 
   const [{ id: runId }] = (
     await sql.query(
       `INSERT INTO recon_run (id, period_start, period_end) VALUES (gen_random_uuid(), now() - interval '1 day', now() + interval '1 day') RETURNING id`,
     )
   ).rows;
+  if (process.env.RECON_EXPLAIN) {
+    const plan = await sql.query(`EXPLAIN (ANALYZE, BUFFERS) ${BATCH_SQL}`, [
+      runId,
+      new Date(Date.now() - 86_400_000),
+      new Date(Date.now() + 86_400_000),
+      1,
+      rows,
+      290,
+      30,
+    ]);
+    console.log(plan.rows.map((row) => row["QUERY PLAN"]).join("\n"));
+    await sql.query("DELETE FROM recon_item");
+  }
   const rss = process.memoryUsage().rss;
   started = performance.now();
   let batches = 0;
@@ -77,6 +90,7 @@ try {
     async () => {
       batches++;
     },
+    { parallel: Number(process.env.RECON_MATCH_PARALLEL ?? 2) },
   );
   const matchMs = performance.now() - started;
   console.log(`reconcile (match + classify)      ${seconds(matchMs)} in ${batches} batches`);

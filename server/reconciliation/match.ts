@@ -17,12 +17,12 @@ export function pricing() {
 /** Ledger kind of the claim booked when the PSP took more than its contracted fee (reference = balance transaction id). */
 export const FEE_CLAIM_KIND = "settlement.fee_claim";
 
-const MATCH_BATCH = Number(process.env.RECON_MATCH_BATCH ?? 100_000);
+const MATCH_BATCH = Number(process.env.RECON_MATCH_BATCH ?? 50_000);
 
 // One statement per batch: the records of [lo, hi] in the period, each joined to what Payrail holds
 // for its source id, the mismatches inserted, the counts returned. A record is a DUPLICATE when an
 // earlier record settles the same source (the first one is matched normally).
-const BATCH_SQL = `
+export const BATCH_SQL = `
 WITH s AS (
   SELECT * FROM settlement_record
    WHERE id BETWEEN $4 AND $5 AND created_at_psp >= $2 AND created_at_psp < $3
@@ -128,7 +128,8 @@ export interface MatchCounts {
 
 /**
  * Matches every settlement record of the period, one batch of ids at a time (each one statement),
- * reporting the records done after each batch. Then looks the other way: what Payrail holds as
+ * reporting the records done after each batch. `parallel` > 1 needs a pooled client, not a
+ * transaction (one connection). Then looks the other way: what Payrail holds as
  * done that the PSP never settled.
  */
 export async function matchSettlements(
@@ -136,7 +137,7 @@ export async function matchSettlements(
   runId: string,
   period: Period,
   onProgress: (processed: number) => Promise<void> = async () => {},
-  batchSize = MATCH_BATCH,
+  { batchSize = MATCH_BATCH, parallel = 1 }: { batchSize?: number; parallel?: number } = {},
 ): Promise<MatchCounts> {
   const { bps, fixed } = pricing();
   const [bounds] = await db.$queryRawUnsafe<{ lo: bigint | null; hi: bigint | null }[]>(
@@ -147,22 +148,23 @@ export async function matchSettlements(
   const counts: MatchCounts = { records: 0, matchable: 0, mismatched: 0, missingAtPsp: 0 };
   if (bounds?.lo != null && bounds.hi != null) {
     const step = BigInt(batchSize);
-    for (let lo = bounds.lo; lo <= bounds.hi; lo += step) {
-      const [batch] = await db.$queryRawUnsafe<{ records: number; matchable: number; mismatched: number }[]>(
-        BATCH_SQL,
-        runId,
-        period.start,
-        period.end,
-        lo,
-        lo + step - 1n,
-        bps,
-        fixed,
-      );
-      counts.records += batch!.records;
-      counts.matchable += batch!.matchable;
-      counts.mismatched += batch!.mismatched;
-      await onProgress(counts.records);
-    }
+    const hi = bounds.hi;
+    let next = bounds.lo;
+    // Batches are independent (disjoint ids), so `parallel` connections can work through them.
+    const worker = async () => {
+      while (next <= hi) {
+        const lo = next;
+        next += step;
+        const [batch] = await db.$queryRawUnsafe<
+          { records: number; matchable: number; mismatched: number }[]
+        >(BATCH_SQL, runId, period.start, period.end, lo, lo + step - 1n, bps, fixed);
+        counts.records += batch!.records;
+        counts.matchable += batch!.matchable;
+        counts.mismatched += batch!.mismatched;
+        await onProgress(counts.records);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
   }
   counts.missingAtPsp = await matchMissingAtPsp(db, runId, period);
   return counts;

@@ -51,6 +51,8 @@ export async function startRun(db: Db, period: Period, actor: { id: string; emai
   });
 }
 
+const MATCH_PARALLEL = Number(process.env.RECON_MATCH_PARALLEL ?? 2);
+
 const itemKey = (item: {
   area: string;
   outcome: string;
@@ -72,9 +74,15 @@ export async function executeRun(db: Db, psp: PspPort, runId: string): Promise<v
       period.end,
     )) as [{ total: number }];
     await db.reconRun.update({ where: { id: runId }, data: { total, processed: 0 } });
-    const matched = await matchSettlements(db, runId, period, async (processed) => {
-      await db.reconRun.update({ where: { id: runId }, data: { processed: Math.min(processed, total) } });
-    });
+    const matched = await matchSettlements(
+      db,
+      runId,
+      period,
+      async (processed) => {
+        await db.reconRun.update({ where: { id: runId }, data: { processed: Math.min(processed, total) } });
+      },
+      { parallel: MATCH_PARALLEL },
+    );
     await checkInternal(db, runId, period);
     await autoFix(db, psp, runId, period);
     await carryDecisionsForward(db, runId);

@@ -15,6 +15,75 @@ const outcomes = [
 ] as const;
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
+/** "12.34" or "-0.80" (dollars) → minor units; null when it is not an amount. */
+function minorUnits(text: string): bigint | null {
+  const match = /^(-)?(\d{1,10})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!match) return null;
+  const units = BigInt(match[2]!) * 100n + BigInt((match[3] ?? "").padEnd(2, "0"));
+  return match[1] ? -units : units;
+}
+
+interface Changes {
+  counts: Record<string, number>;
+  newMismatches: string[];
+  resolvedSince: string[];
+}
+
+function ChangesSincePrevious({ changes }: { changes: Changes }) {
+  const moved = Object.entries(changes.counts).filter(([, delta]) => delta !== 0);
+  return (
+    <div className="row" data-testid="changes" style={{ marginTop: "0.5rem", flexWrap: "wrap" }}>
+      <span className="muted">Since the previous run of this period:</span>
+      {moved.length === 0 && <span className="badge good">no change in counts</span>}
+      {moved.map(([outcome, delta]) => (
+        <span
+          key={outcome}
+          className={`badge ${(outcome === "MATCHED" ? delta > 0 : delta < 0) ? "good" : "warn"}`}
+        >
+          {outcome.replaceAll("_", " ").toLowerCase()} {delta > 0 ? `+${delta}` : delta}
+        </span>
+      ))}
+      <span className="badge warn">{changes.newMismatches.length} new mismatches</span>
+      <span className="badge good">{changes.resolvedSince.length} gone</span>
+    </div>
+  );
+}
+
+function SettlementUpload() {
+  const trpc = useTRPC();
+  const [message, setMessage] = useState<string | null>(null);
+  const upload = useMutation(
+    trpc.reconciliation.uploadSettlement.mutationOptions({
+      onSuccess: (result) =>
+        setMessage(`${result.rows} rows read, ${result.stored} new settlement records stored and posted`),
+      onError: (failure) => setMessage(failure.message),
+    }),
+  );
+  async function choose(file: File | undefined) {
+    if (!file) return;
+    if (file.size > 5_000_000) return setMessage("At most 5 MB per file");
+    upload.mutate({ csv: await file.text() });
+  }
+  return (
+    <div className="panel row" style={{ marginTop: "1rem" }}>
+      <label>
+        Settlement file (CSV: id, type, source, amount, fee, net, currency, created)
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          disabled={upload.isPending}
+          onChange={(event) => choose(event.target.files?.[0])}
+        />
+      </label>
+      {message && (
+        <span className={upload.isError ? "error" : "muted"} role="status">
+          {message}
+        </span>
+      )}
+    </div>
+  );
+}
+
 function RunReport({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const run = useQuery(
@@ -27,6 +96,7 @@ function RunReport({ runId }: { runId: string }) {
     trpc.reconciliation.items.queryOptions({ runId, limit: 100 }, { refetchInterval: 3000 }),
   );
   const [notes, setNotes] = useState<Record<string, string>>({});
+  const [amounts, setAmounts] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const resolve = useMutation(
     trpc.reconciliation.resolve.mutationOptions({
@@ -75,12 +145,7 @@ function RunReport({ runId }: { runId: string }) {
           </div>
         ))}
       </div>
-      {data.changes && (
-        <p className="muted">
-          Since the previous run of this period:{" "}
-          {JSON.stringify((data.changes as { counts: unknown }).counts)}
-        </p>
-      )}
+      {data.changes ? <ChangesSincePrevious changes={data.changes as unknown as Changes} /> : null}
       <h2>Mismatches</h2>
       {error && (
         <p className="error" role="alert">
@@ -144,6 +209,32 @@ function RunReport({ runId }: { runId: string }) {
                         {action === "RESOLVE" ? "Resolve" : "Ignore"}
                       </button>
                     ))}
+                    <input
+                      aria-label="Adjustment"
+                      placeholder="±0.00"
+                      value={amounts[String(item.id)] ?? ""}
+                      onChange={(event) => setAmounts({ ...amounts, [String(item.id)]: event.target.value })}
+                      style={{ width: 80 }}
+                    />
+                    <button
+                      type="button"
+                      className="secondary"
+                      disabled={resolve.isPending}
+                      onClick={() => {
+                        const adjustment = minorUnits(amounts[String(item.id)] ?? "");
+                        if (adjustment === null || adjustment === 0n)
+                          return setError("Enter the adjustment as an amount, e.g. 0.80 or -12.00");
+                        setError(null);
+                        resolve.mutate({
+                          itemId: item.id,
+                          action: "ADJUST",
+                          note: notes[String(item.id)] ?? "",
+                          adjustment,
+                        });
+                      }}
+                    >
+                      Adjust
+                    </button>
                   </div>
                 ) : (
                   <span className="muted">
@@ -203,6 +294,7 @@ export function ReconciliationView() {
         </button>
       </form>
       {startRun.error && <p className="error">{startRun.error.message}</p>}
+      <SettlementUpload />
       {selected && <RunReport runId={selected} />}
       <h2>Runs</h2>
       <table>

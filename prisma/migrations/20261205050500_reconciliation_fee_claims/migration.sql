@@ -4,6 +4,11 @@
 ALTER TABLE "settlement_record" RENAME COLUMN "psp_id" TO "psp_balance_transaction_id";
 ALTER INDEX "settlement_record_psp_id_key" RENAME TO "settlement_record_psp_balance_transaction_id_key";
 
+-- Matching probes, for each record, for an earlier record of the same source (a duplicate); with the
+-- id in the index that probe is index-only.
+DROP INDEX "settlement_record_type_source_id_idx";
+CREATE INDEX "settlement_record_type_source_id_id_idx" ON "settlement_record"("type", "source_id", "id");
+
 ALTER TABLE "recon_item" ADD COLUMN "settlement_record_id" BIGINT;
 ALTER TABLE "recon_item" ADD CONSTRAINT "recon_item_settlement_record_id_fkey"
   FOREIGN KEY ("settlement_record_id") REFERENCES "settlement_record"("id") ON DELETE RESTRICT ON UPDATE CASCADE;

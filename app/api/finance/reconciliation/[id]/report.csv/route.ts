@@ -1,63 +1,70 @@
-// A reconciliation run's mismatches as CSV, streamed in keyset batches.
-import { stringify } from "csv-stringify";
+// A reconciliation run's mismatches as CSV, streamed in keyset batches: the next batch is read only
+// when the client has taken the previous one (pull), so memory stays flat whatever the run's size.
+import { stringify } from "csv-stringify/sync";
 import { headers } from "next/headers";
 import { createContext } from "@/server/trpc";
+
+const BATCH = 1000;
+const columns = [
+  "id",
+  "area",
+  "outcome",
+  "classification",
+  "settlement_record_id",
+  "psp_reference",
+  "our_reference",
+  "expected_amount",
+  "actual_amount",
+  "detail",
+  "suggested_fix",
+  "resolution",
+  "resolved_by",
+  "resolved_at",
+  "note",
+];
 
 export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   const ctx = await createContext({ headers: await headers() });
   if (ctx.user?.role !== "FINANCE")
     return Response.json({ error: "Finance staff only" }, { status: ctx.user ? 403 : 401 });
   const { id } = await params;
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return Response.json({ error: "Not a run id" }, { status: 400 });
-  const columns = [
-    "id",
-    "area",
-    "outcome",
-    "classification",
-    "psp_reference",
-    "our_reference",
-    "expected_amount",
-    "actual_amount",
-    "detail",
-    "suggested_fix",
-    "resolution",
-    "note",
-  ];
-  const csv = stringify({ header: true, columns });
-  (async () => {
-    let cursor = 0n;
-    for (;;) {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+    return Response.json({ error: "Not a run id" }, { status: 400 });
+  if (!(await ctx.db.reconRun.findUnique({ where: { id }, select: { id: true } })))
+    return Response.json({ error: "No such run" }, { status: 404 });
+
+  const encoder = new TextEncoder();
+  let cursor = 0n;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(stringify([columns])));
+    },
+    async pull(controller) {
       const items = await ctx.db.reconItem.findMany({
         where: { runId: id, id: { gt: cursor } },
         orderBy: { id: "asc" },
-        take: 1000,
+        take: BATCH,
       });
-      if (items.length === 0) break;
-      for (const item of items) {
-        csv.write([
-          item.id,
-          item.area,
-          item.outcome,
-          item.classification,
-          item.pspReference,
-          item.ourReference,
-          item.expectedAmount,
-          item.actualAmount,
-          item.detail,
-          item.suggestedFix,
-          item.resolution,
-          item.note,
-        ]);
-      }
+      if (items.length === 0) return controller.close();
       cursor = items.at(-1)!.id;
-    }
-    csv.end();
-  })().catch((error) => csv.destroy(error));
-  const body = new ReadableStream({
-    start(controller) {
-      csv.on("data", (chunk: Buffer) => controller.enqueue(chunk));
-      csv.on("end", () => controller.close());
-      csv.on("error", (error) => controller.error(error));
+      const rows = items.map((item) => [
+        item.id,
+        item.area,
+        item.outcome,
+        item.classification,
+        item.settlementRecordId,
+        item.pspReference,
+        item.ourReference,
+        item.expectedAmount,
+        item.actualAmount,
+        item.detail,
+        item.suggestedFix,
+        item.resolution,
+        item.resolvedBy,
+        item.resolvedAt?.toISOString(),
+        item.note,
+      ]);
+      controller.enqueue(encoder.encode(stringify(rows, { cast: { bigint: (value) => value.toString() } })));
     },
   });
   return new Response(body, {
