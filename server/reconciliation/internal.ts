@@ -51,11 +51,18 @@ export async function checkInternal(db: DbOrTx, runId: string, period: Period): 
   );
   found += await db.$executeRawUnsafe(
     `INSERT INTO recon_item (run_id, area, outcome, classification, our_reference, detail, suggested_fix)
-     SELECT $1, 'internal', 'STATUS_MISMATCH', 'UNCLASSIFIED', id::text,
+     SELECT $1::uuid, 'internal', 'STATUS_MISMATCH'::"ReconOutcome", 'UNCLASSIFIED'::"ReconClassification", id::text,
             'Checkout stuck awaiting the PSP since ' || to_char(updated_at, 'YYYY-MM-DD HH24:MI'),
             'Check the recovery job and the PSP'
        FROM payment_event WHERE status = 'EXECUTING' AND updated_at < now() - make_interval(mins => $2)
-        AND psp_session_id IS NULL`,
+        AND psp_session_id IS NULL
+     UNION ALL
+     -- An order still EXECUTING under a checkout that has finished was left behind by its checkout.
+     SELECT $1::uuid, 'internal', 'STATUS_MISMATCH'::"ReconOutcome", 'UNCLASSIFIED'::"ReconClassification", o.id::text,
+            'Order stuck EXECUTING since ' || to_char(o.updated_at, 'YYYY-MM-DD HH24:MI') || ' under a ' || e.status || ' checkout',
+            'Apply the checkout''s outcome to the order (the pay-in recovery job should have)'
+       FROM payment_order o JOIN payment_event e ON e.id = o.payment_event_id
+      WHERE o.status = 'EXECUTING' AND o.updated_at < now() - make_interval(mins => $2) AND e.status <> 'EXECUTING'`,
     runId,
     STUCK_AFTER_MINUTES,
   );

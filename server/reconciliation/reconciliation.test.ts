@@ -5,12 +5,14 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { ensureSellerAccounts, postTransaction } from "@/server/ledger/post-transaction";
+import { executeRefund, requestRefund } from "@/server/payin/refunds";
 import { createPayoutRun } from "@/server/payout/create-run";
 import { connectPayoutAccount } from "@/server/payout/settings";
 import { driveRun } from "@/server/payout/transfers";
 import { getPsp } from "@/server/psp/instance";
 import { startPayinHarness } from "@/server/test/payin-harness";
 import { ingestFile, ingestFromPsp } from "./ingest";
+import { matchSettlements } from "./match";
 import { executeRun, startRun } from "./run";
 
 process.env.PAYRAIL_RATE_LIMITS = "off";
@@ -43,6 +45,8 @@ let paidId: string;
 let unsyncedId: string;
 let payoutId: string;
 let missingAtPspId: string;
+let failedRefundId: string;
+let stuckCheckoutId: string;
 
 beforeAll(async () => {
   paidId = await checkout();
@@ -52,6 +56,30 @@ beforeAll(async () => {
   await h.sql.query(`UPDATE payment_event SET psp_charge_id = 'ch_never_settled' WHERE id = $1`, [
     missingAtPspId,
   ]);
+
+  // A refund the PSP accepted, then failed; its refund.failed webhook is never processed here.
+  const refundedId = await checkout();
+  const order = await h.db.paymentOrder.findFirstOrThrow({ where: { paymentEventId: refundedId } });
+  const refund = await requestRefund(h.db, h.finance.user, {
+    paymentOrderId: order.id,
+    amount: 300n, // $3.00
+    reason: "damaged",
+    idempotencyKey: randomUUID(),
+  });
+  await executeRefund(h.db, refund.id);
+  const sent = await h.db.refund.findUniqueOrThrow({ where: { id: refund.id } });
+  expect(sent.status).toBe("SUCCEEDED");
+  await h.control(`refunds/${sent.pspRefundId}/fail`);
+  failedRefundId = refund.id;
+
+  // A checkout that never reached the PSP and has sat EXECUTING for two hours.
+  stuckCheckoutId = randomUUID();
+  await h.sql.query(
+    `INSERT INTO payment_event (id, buyer_id, idempotency_key, request_hash, currency, total_amount, status, risk_decision, created_at, updated_at)
+     SELECT $1, buyer_id, 'stuck', 'h', 'usd', 1000, 'EXECUTING', 'ALLOW', now() - interval '2 hours', now() - interval '2 hours'
+       FROM payment_event LIMIT 1`,
+    [stuckCheckoutId],
+  );
 
   // A payout that the PSP reverses after Payrail recorded it as PAID.
   const seller = h.sellers[1]!.seller!;
@@ -144,6 +172,21 @@ describe("reconciliation", () => {
     });
     expect(claim.entries.map((entry) => entry.amount)).toEqual([80n, 80n]);
     expect(await h.db.auditLog.count({ where: { action: "recon.auto-fix" } })).toBeGreaterThanOrEqual(3);
+    // The refund that failed at the PSP after succeeding: the PSP's state applied, the posting reversed.
+    expect(
+      first.items.find((item) => item.area === "refund" && item.ourReference === failedRefundId),
+    ).toMatchObject({
+      outcome: "STATUS_MISMATCH",
+      classification: "AUTO_FIXED",
+    });
+    expect((await h.db.refund.findUniqueOrThrow({ where: { id: failedRefundId } })).status).toBe("FAILED");
+    expect(
+      await h.db.ledgerTransaction.count({ where: { kind: "refund.reversal", reference: failedRefundId } }),
+    ).toBe(1);
+    // Internal: the stuck checkout is queued for a person.
+    expect(
+      first.items.find((item) => item.area === "internal" && item.ourReference === stuckCheckoutId),
+    ).toMatchObject({ outcome: "STATUS_MISMATCH", classification: "UNCLASSIFIED" });
     expect(find("refund", "DUPLICATE")).toMatchObject([
       {
         pspReference: `re_twice_${created}`,
@@ -180,6 +223,7 @@ describe("reconciliation", () => {
     // Manual items stay queued until finance decides; the unknown charge is still unexplained.
     expect(second.items.some((item) => item.area === "refund" && item.outcome === "DUPLICATE")).toBe(true);
     expect(second.items.some((item) => item.ourReference === payoutId)).toBe(false);
+    expect(second.items.some((item) => item.ourReference === failedRefundId)).toBe(false);
     expect(second.items.some((item) => item.area === "charge" && item.ourReference === unsyncedId)).toBe(
       false,
     );
@@ -220,5 +264,46 @@ describe("reconciliation", () => {
       );
     expect(again(open[0]!)).toMatchObject({ resolution: "ADJUSTED", resolvedBy: h.finance.user.id });
     expect(again(open[1]!)).toMatchObject({ resolution: "IGNORED" });
+  });
+
+  it("stores an uploaded settlement file once: a second upload changes nothing", async () => {
+    const finance = await h.financeCaller();
+    const created = Math.floor(Date.now() / 1000);
+    const csv = [
+      "id,type,source,amount,fee,net,currency,created",
+      `txn_up_${created},charge,ch_upload_${created},2000,88,1912,usd,${created}`, // 2.9 % + 30¢ = 88
+      `txn_po_${created},payout,po_upload_${created},-1912,0,-1912,usd,${created}`,
+    ].join("\n");
+    const postings = await h.db.ledgerTransaction.count({ where: { kind: "settlement" } });
+    expect(await finance.reconciliation.uploadSettlement({ csv })).toEqual({ rows: 2, stored: 2 });
+    expect(await finance.reconciliation.uploadSettlement({ csv })).toEqual({ rows: 2, stored: 0 });
+    const stored = await h.db.settlementRecord.findUniqueOrThrow({
+      where: { pspBalanceTransactionId: `txn_up_${created}` },
+    });
+    expect(stored).toMatchObject({ origin: "FILE", amount: 2000n, fee: 88n, net: 1912n });
+    // The charge settles once (bank + fee from clearing); the payout to the bank posts nothing.
+    expect(await h.db.ledgerTransaction.count({ where: { kind: "settlement" } })).toBe(postings + 1);
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+  });
+
+  it("matches in batches of ids and reports progress after each", async () => {
+    const run = await h.db.reconRun.create({ data: { periodStart: period.start, periodEnd: period.end } });
+    const seen: number[] = [];
+    const counts = await matchSettlements(
+      h.db,
+      run.id,
+      period,
+      async (processed) => {
+        seen.push(processed);
+      },
+      { batchSize: 3, parallel: 2 },
+    );
+    const records = await h.db.settlementRecord.count({
+      where: { createdAtPsp: { gte: period.start, lt: period.end } },
+    });
+    expect(counts.records).toBe(records);
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBe(records);
   });
 });
