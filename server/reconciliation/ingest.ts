@@ -53,16 +53,22 @@ export async function storeSettlementRows(
 export function settlementPosting(row: SettlementRow): TransactionInput | null {
   const base = { kind: "settlement", reference: row.pspId, currency: row.currency.toLowerCase() };
   const entries: TransactionInput["entries"] = [];
+  const add = (account: string, direction: "DEBIT" | "CREDIT", amount: bigint) => {
+    // A negative amount is the other side; zero moves nothing.
+    if (amount > 0n) entries.push({ account, direction, amount });
+    else if (amount < 0n)
+      entries.push({ account, direction: direction === "DEBIT" ? "CREDIT" : "DEBIT", amount: -amount });
+  };
   if (row.type === "charge") {
-    if (row.net > 0n) entries.push({ account: "platform_bank", direction: "DEBIT", amount: row.net });
-    if (row.fee > 0n) entries.push({ account: "psp_fee_expense", direction: "DEBIT", amount: row.fee });
-    entries.push({ account: "psp_clearing", direction: "CREDIT", amount: row.amount });
+    add("platform_bank", "DEBIT", row.net);
+    add("psp_fee_expense", "DEBIT", row.fee);
+    add("psp_clearing", "CREDIT", row.amount);
   } else if (row.type === "refund" && row.amount < 0n) {
-    entries.push({ account: "psp_clearing", direction: "DEBIT", amount: -row.amount });
-    entries.push({ account: "platform_bank", direction: "CREDIT", amount: -row.amount });
+    add("psp_clearing", "DEBIT", -row.amount);
+    add("platform_bank", "CREDIT", -row.amount);
   } else if (row.type === "refund_failure" && row.amount > 0n) {
-    entries.push({ account: "platform_bank", direction: "DEBIT", amount: row.amount });
-    entries.push({ account: "psp_clearing", direction: "CREDIT", amount: row.amount });
+    add("platform_bank", "DEBIT", row.amount);
+    add("psp_clearing", "CREDIT", row.amount);
   }
   return entries.length >= 2
     ? { ...base, description: `Settlement ${row.type} ${row.sourceId}`, entries }
