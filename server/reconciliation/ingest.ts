@@ -120,12 +120,15 @@ export async function ingestFromPsp(
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length > 0) await flush();
-  await repairMissingPostings(db);
+  await repairMissingPostings(db, period);
   return { fetched, stored };
 }
 
-/** Posts settlement records whose posting is missing (a crash between storing and posting). */
-export async function repairMissingPostings(db: DbOrTx): Promise<number> {
+/**
+ * Posts the period's settlement records whose posting is missing (stored by a version, or a path,
+ * that did not post in the same transaction). Scoped to the period so a nightly run reads a day.
+ */
+export async function repairMissingPostings(db: DbOrTx, period: { from: Date; to: Date }): Promise<number> {
   const missing = await db.$queryRawUnsafe<
     {
       psp_id: string;
@@ -141,8 +144,11 @@ export async function repairMissingPostings(db: DbOrTx): Promise<number> {
     `SELECT s.psp_balance_transaction_id AS psp_id, s.type, s.source_id, s.amount, s.fee, s.net, trim(s.currency) AS currency, s.created_at_psp
        FROM settlement_record s
       WHERE s.type IN ('charge', 'refund', 'refund_failure')
+        AND s.created_at_psp >= $1 AND s.created_at_psp < $2
         AND NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.kind = 'settlement' AND t.reference = s.psp_balance_transaction_id)
       LIMIT 5000`,
+    period.from,
+    period.to,
   );
   const postings = missing
     .map((row) =>
