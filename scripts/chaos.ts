@@ -155,6 +155,10 @@ try {
   web.start();
   await waitForHttp(`${appUrl}/login`, 300_000);
   for (const worker of workers) worker.start();
+  // A supervisor, as systemd or Kubernetes would be: whatever died comes back within a second.
+  const supervisor = setInterval(() => {
+    for (const processHandle of [web, ...workers]) processHandle.start();
+  }, 1000);
 
   const login = (email: string) => signedInClient(appUrl, email, DEMO_PASSWORD);
   const workload: WorkloadContext = {
@@ -248,6 +252,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 
+  clearInterval(supervisor);
   const results = await runChecks(databaseUrl, emulatorUrl, finalRun.id);
   const crashes = workers.reduce((sum, worker) => sum + worker.unexpectedExits, 0) + web.unexpectedExits;
   faultCounts.crashPoint = crashes;
