@@ -98,7 +98,7 @@ WITH s AS (
   SELECT id, 'fee', 'AMOUNT_MISMATCH',
          CASE WHEN fee > expected_fee THEN 'UNCLASSIFIED' ELSE 'MANUAL' END,
          source_id, psp_balance_transaction_id, expected_fee, fee,
-         'The PSP took a fee that differs from the contracted ' || ($6::int / 100.0) || ' % + ' || $7::int,
+         'The PSP took a fee that differs from the contracted ' || trim_scale($6::int / 100.0) || ' % + ' || $7::int,
          CASE WHEN fee > expected_fee THEN 'Book the excess as a claim on the PSP and claim it'
               ELSE 'Confirm the PSP''s price list; the ledger already holds the fee it took' END
     FROM (SELECT s.*, (s.amount * $6::int * 2 + 10000) / 20000 + $7::int AS expected_fee FROM s WHERE s.type = 'charge') c

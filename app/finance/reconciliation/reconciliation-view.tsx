@@ -1,5 +1,5 @@
 "use client";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { formatDateTime, formatMoney } from "@/components/format";
 import { StatusBadge } from "@/components/status-badge";
@@ -92,9 +92,17 @@ function RunReport({ runId }: { runId: string }) {
       { refetchInterval: (query) => (query.state.data?.status === "RUNNING" ? 1000 : false) },
     ),
   );
-  const items = useQuery(
-    trpc.reconciliation.items.queryOptions({ runId, limit: 100 }, { refetchInterval: 3000 }),
+  const [openOnly, setOpenOnly] = useState(false);
+  const items = useInfiniteQuery(
+    trpc.reconciliation.items.infiniteQueryOptions(
+      { runId, open: openOnly, limit: 100 },
+      {
+        getNextPageParam: (page) => page.nextCursor,
+        refetchInterval: (query) => (query.state.data && query.state.data.pages.length > 1 ? false : 3000),
+      },
+    ),
   );
+  const rows = items.data?.pages.flatMap((page) => page.items) ?? [];
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [amounts, setAmounts] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -118,7 +126,9 @@ function RunReport({ runId }: { runId: string }) {
         <h2 style={{ margin: 0 }}>
           {day(new Date(data.periodStart))} → {day(new Date(data.periodEnd))}
         </h2>
-        <StatusBadge status={data.status} />
+        <span data-testid="run-status">
+          <StatusBadge status={data.status} />
+        </span>
         <span className="spacer" />
         <a className="button secondary" href={`/api/finance/reconciliation/${data.id}/report.csv`}>
           Export CSV
@@ -146,7 +156,14 @@ function RunReport({ runId }: { runId: string }) {
         ))}
       </div>
       {data.changes ? <ChangesSincePrevious changes={data.changes as unknown as Changes} /> : null}
-      <h2>Mismatches</h2>
+      <div className="row">
+        <h2>Mismatches</h2>
+        <span className="spacer" />
+        <label style={{ display: "flex", gap: "0.4rem", alignItems: "center" }}>
+          <input type="checkbox" checked={openOnly} onChange={(event) => setOpenOnly(event.target.checked)} />{" "}
+          Open only
+        </label>
+      </div>
       {error && (
         <p className="error" role="alert">
           {error}
@@ -164,7 +181,7 @@ function RunReport({ runId }: { runId: string }) {
           </tr>
         </thead>
         <tbody>
-          {items.data?.items.map((item) => (
+          {rows.map((item) => (
             <tr key={String(item.id)}>
               <td>{item.area}</td>
               <td>
@@ -245,7 +262,7 @@ function RunReport({ runId }: { runId: string }) {
               </td>
             </tr>
           ))}
-          {items.data?.items.length === 0 && (
+          {items.data && rows.length === 0 && (
             <tr>
               <td colSpan={6} className="success">
                 No mismatches.
@@ -254,6 +271,17 @@ function RunReport({ runId }: { runId: string }) {
           )}
         </tbody>
       </table>
+      {items.hasNextPage && (
+        <button
+          type="button"
+          className="secondary"
+          style={{ marginTop: "1rem" }}
+          disabled={items.isFetchingNextPage}
+          onClick={() => items.fetchNextPage()}
+        >
+          Load more
+        </button>
+      )}
     </div>
   );
 }
