@@ -15,6 +15,12 @@ describe("findCardNumbers", () => {
     expect(findCardNumbers("id 91200456-1234-4123-8123-424242424242")).toEqual([]);
   });
 
+  it("ignores UUIDs whose digits happen to pass as a dashed card number", () => {
+    // 4242-424242424242 would pass Luhn if read as a card; as a UUID's tail it is not one.
+    expect(findCardNumbers("id 91200456-1234-4123-4242-424242424242")).toEqual([]);
+    expect(findCardNumbers("4242-4242-4242-4242")).toEqual(["424242…4242"]);
+  });
+
   it("does not cut a card number out of a longer run of digits", () => {
     expect(findCardNumbers("42424242424242420000000")).toEqual([]);
   });

@@ -17,9 +17,12 @@ export function passesLuhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+// UUIDs are made of hex digits and dashes and may look like a dashed card number by chance.
+const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
 export function findCardNumbers(text: string): string[] {
   const found: string[] = [];
-  for (const match of text.matchAll(candidate)) {
+  for (const match of text.replace(uuid, " ").matchAll(candidate)) {
     const digits = match[0].replace(/[ -]/g, "");
     if (digits.length >= 13 && digits.length <= 19 && brandPrefix.test(digits) && passesLuhn(digits)) {
       found.push(`${digits.slice(0, 6)}…${digits.slice(-4)}`);
