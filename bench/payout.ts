@@ -2,14 +2,13 @@
 // SQL, then (1) the snapshot + ledger posting transaction of one run and (2) the transfers of all
 // its payouts against the PSP emulator (in this process). Usage: tsx bench/payout.ts [N=100000]
 import pg from "pg";
-import { startPostgresCluster } from "@/scripts/lib/postgres-cluster";
 import { createPostgresClient } from "@/server/db";
-import { migrate } from "@/server/db/migrate";
 import { stopBoss } from "@/server/jobs/boss";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { createPayoutRun } from "@/server/payout/create-run";
 import { driveRun } from "@/server/payout/transfers";
 import { startPspEmulator } from "@/server/psp/emulator/server";
+import { benchDatabase } from "./lib";
 
 const sellers = Number(process.argv[2] ?? 100_000);
 const parallel = Number(process.env.BENCH_PARALLEL ?? 16);
@@ -24,17 +23,11 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<[T, numb
   return [result, elapsed];
 }
 
-const cluster = await startPostgresCluster({ maxConnections: 50 });
+const { cluster, url } = await benchDatabase();
 const emulator = await startPspEmulator({ port: 0 });
 try {
-  const admin = new pg.Client({ connectionString: cluster.url() });
-  await admin.connect();
-  await admin.query("CREATE DATABASE bench");
-  await admin.end();
-  const url = cluster.url("bench");
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await migrate({ query: (sql, params) => client.query(sql, params), exec: (sql) => client.query(sql) });
   process.env.DATABASE_URL = url;
   process.env.PSP_EMULATOR_URL = emulator.url;
   process.env.LOG_LEVEL = "error";
