@@ -13,7 +13,7 @@ import { hashPassword } from "@/server/auth/password";
 import { createPostgresClient } from "@/server/db";
 import { migrate } from "@/server/db/migrate";
 import { DEMO_PASSWORD } from "@/server/seed";
-import { runChecks } from "./chaos/checks";
+import { runChecks, summarize } from "./chaos/checks";
 import { signedInClient } from "./chaos/client";
 import { type FaultContext, injectFault } from "./chaos/faults";
 import { ManagedProcess, waitForHttp } from "./chaos/processes";
@@ -106,6 +106,7 @@ const baseEnv = {
   STRIPE_TIMEOUT_MS: "3000",
   PAYRAIL_RATE_LIMITS: "off",
   PAYIN_RECOVER_AFTER_MS: "3000",
+  PAYOUT_RECOVER_AFTER_MS: "5000",
   JOB_RETRY_DELAY_MAX_SECONDS: "5",
   RISK_VELOCITY_LIMIT: "100000",
   LOG_LEVEL: "error",
@@ -175,6 +176,10 @@ try {
     counts: workloadCounts,
     unpaid: [],
   };
+  // Every seller connects a payout account before the faults start (onboarding is not under test).
+  const accountIds = await Promise.all(
+    workload.sellers.map(async (seller) => (await seller.payout.connectAccount.mutate()).pspAccountId!),
+  );
   const faults: FaultContext = {
     rng: new Rng(seed + 1),
     web,
@@ -182,6 +187,7 @@ try {
     emulator,
     cluster,
     emulatorUrl,
+    accountIds,
     afterEmulatorStart,
     counts: faultCounts,
   };
@@ -212,10 +218,17 @@ try {
 
   // Settle: no more faults; dead processes come back; abandoned sessions expire at the PSP.
   console.log("settling…");
-  await fetch(`${emulatorUrl}/_control/faults/clear`, { method: "POST" }).catch(() => {});
   if (!emulator.running) {
     emulator.start();
     await afterEmulatorStart();
+  }
+  await fetch(`${emulatorUrl}/_control/faults/clear`, { method: "POST" });
+  for (const account of accountIds) {
+    await fetch(`${emulatorUrl}/_control/accounts/${account}/fail_transfers`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ fail: false }),
+    });
   }
   if (!web.running) web.start();
   await waitForHttp(`${appUrl}/login`, 120_000);
@@ -232,7 +245,8 @@ try {
     }
     const { rows } = await probe.query(`SELECT
         (SELECT count(*) FROM payment_event WHERE status = 'EXECUTING')::int +
-        (SELECT count(*) FROM refund WHERE status = 'PENDING')::int AS open`);
+        (SELECT count(*) FROM refund WHERE status = 'PENDING')::int +
+        (SELECT count(*) FROM payout WHERE status IN ('PENDING', 'PROCESSING'))::int AS open`);
     if (rows[0].open === 0 || Date.now() > settleDeadline) break;
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
@@ -262,6 +276,7 @@ try {
   console.log("\n── chaos report ──");
   console.log(`seed ${seed}, ${Math.round((Date.now() - started) / 1000)} s`);
   console.log("workload:", JSON.stringify(workloadCounts));
+  console.log("outcomes:", JSON.stringify(await summarize(databaseUrl)));
   console.log(`faults (${totalFaults() + crashes}):`, JSON.stringify(faultCounts));
   for (const result of results) console.log(`${result.violations.length === 0 ? "✔" : "✘"} ${result.name}`);
   console.log(`${results.length} checks, ${violations.length} violations`);

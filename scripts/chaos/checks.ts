@@ -116,6 +116,44 @@ export async function runChecks(
       return problems;
     });
 
+    await check("every payout transferred at most once, posted once, and agrees with the PSP", async () => {
+      const transfers = new Map<string, Stripe.Transfer[]>();
+      for await (const transfer of stripe.transfers.list({ limit: 100 })) {
+        const id = transfer.metadata?.payout_id ?? `(no payout id) ${transfer.id}`;
+        transfers.set(id, [...(transfers.get(id) ?? []), transfer]);
+      }
+      const problems: string[] = [];
+      const payouts = await rows(`SELECT p.id::text, p.status::text,
+            (SELECT count(*) FROM ledger_transaction t WHERE t.kind = 'payout' AND t.reference = p.id::text)::int AS posted,
+            (SELECT count(*) FROM ledger_transaction t WHERE t.kind = 'payout.paid' AND t.reference = p.id::text)::int AS paid,
+            (SELECT count(*) FROM ledger_transaction t WHERE t.kind = 'payout.reversal' AND t.reference = p.id::text)::int AS reversed
+          FROM payout p`);
+      const known = new Set(payouts.map((payout) => payout.id as string));
+      for (const [id, list] of transfers) {
+        if (list.length > 1) problems.push(`${id}: ${list.length} transfers at the PSP`);
+        if (!known.has(id)) problems.push(`${id}: transferred at the PSP, unknown to Payrail`);
+      }
+      for (const payout of payouts) {
+        const id = payout.id as string;
+        const transfer = transfers.get(id)?.[0];
+        const live = transfer !== undefined && !transfer.reversed;
+        if (payout.posted !== 1) problems.push(`${id}: posted ${payout.posted} times`);
+        if (payout.status === "PAID" && !(live && payout.paid === 1 && payout.reversed === 0))
+          problems.push(
+            `${id}: PAID, transfer ${transfer ? (live ? "live" : "reversed") : "missing"}, paid posted ${payout.paid}, reversed ${payout.reversed}`,
+          );
+        if (payout.status === "FAILED" && (live || payout.reversed !== 1))
+          problems.push(
+            `${id}: FAILED with transfer ${live ? "live (paid and refunded)" : "gone"}, reversed ${payout.reversed} times`,
+          );
+        if (payout.status === "CANCELED" && (transfer || payout.reversed !== 1))
+          problems.push(
+            `${id}: CANCELED, transfer ${transfer ? "exists" : "none"}, reversed ${payout.reversed} times`,
+          );
+      }
+      return problems;
+    });
+
     await check(
       "reconciliation of the whole run is clean (every mismatch fixed from the PSP's truth)",
       async () => {
@@ -129,10 +167,11 @@ export async function runChecks(
       },
     );
 
-    await check("nothing left EXECUTING or PENDING", async () =>
+    await check("nothing left EXECUTING, PENDING or PROCESSING", async () =>
       (
-        await rows(`SELECT 'payment_event ' || id || ' ' || status AS item FROM payment_event WHERE status = 'EXECUTING'
-                    UNION ALL SELECT 'refund ' || id || ' PENDING' FROM refund WHERE status = 'PENDING'`)
+        await rows(`SELECT 'payment_event ' || id || ' EXECUTING, attempt ' || attempt || ', session ' || coalesce(psp_session_id, 'none') || ', last change ' || updated_at AS item FROM payment_event WHERE status = 'EXECUTING'
+                    UNION ALL SELECT 'refund ' || id || ' PENDING' FROM refund WHERE status = 'PENDING'
+                    UNION ALL SELECT 'payout ' || id || ' ' || status || ', transfer ' || coalesce(psp_transfer_id, 'none') || ', last change ' || updated_at FROM payout WHERE status IN ('PENDING', 'PROCESSING')`)
       ).map((row) => row.item as string),
     );
   } finally {
@@ -140,4 +179,22 @@ export async function runChecks(
     await db.$disconnect();
   }
   return results;
+}
+
+/** What the run produced, by table and status, so a clean report shows what it covered. */
+export async function summarize(databaseUrl: string): Promise<Record<string, Record<string, number>>> {
+  const sql = new pg.Client({ connectionString: databaseUrl });
+  await sql.connect();
+  try {
+    const { rows } = await sql.query<{ entity: string; status: string; n: number }>(`
+      SELECT 'checkouts' AS entity, status::text, count(*)::int AS n FROM payment_event GROUP BY status
+      UNION ALL SELECT 'refunds', status::text, count(*)::int FROM refund GROUP BY status
+      UNION ALL SELECT 'payouts', status::text, count(*)::int FROM payout GROUP BY status
+      UNION ALL SELECT 'ledger', 'transactions', count(*)::int FROM ledger_transaction`);
+    const summary: Record<string, Record<string, number>> = {};
+    for (const row of rows) summary[row.entity] = { ...summary[row.entity], [row.status]: row.n };
+    return summary;
+  } finally {
+    await sql.end();
+  }
 }

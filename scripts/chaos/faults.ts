@@ -1,6 +1,7 @@
 // Fault injection from the same seed: kill -9 of workers and the web process, PSP errors, 429s,
-// timeouts whose operation did take effect, webhook drops/duplicates/reorders/delays, PostgreSQL
-// and emulator restarts. Each fault is counted by kind.
+// timeouts whose operation did take effect, webhook drops/duplicates/reorders/delays, transfers
+// reversed and refused at the PSP, PostgreSQL and emulator restarts. Each fault is counted by kind.
+import pg from "pg";
 import type { PostgresCluster } from "../lib/postgres-cluster";
 import type { ManagedProcess } from "./processes";
 import type { Rng } from "./rng";
@@ -12,17 +13,20 @@ export interface FaultContext {
   emulator: ManagedProcess;
   cluster: PostgresCluster;
   emulatorUrl: string;
+  /** The sellers' connected PSP accounts (transfers to them can be refused for a while). */
+  accountIds: string[];
   /** Re-registers the webhook endpoint etc. after an emulator restart. */
   afterEmulatorStart: () => Promise<void>;
   counts: Record<string, number>;
 }
 
-async function control(context: FaultContext, body: unknown) {
-  await fetch(`${context.emulatorUrl}/_control/faults`, {
+async function control(context: FaultContext, body: unknown, path = "faults") {
+  const response = await fetch(`${context.emulatorUrl}/_control/${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
-  }).catch(() => {});
+  });
+  if (!response.ok) throw new Error(`emulator control ${path}: ${response.status}`);
 }
 
 const pspPaths = ["^/v1/checkout/sessions", "^/v1/refunds", "^/v1/transfers", "^/v1/checkout/sessions/cs_"];
@@ -71,6 +75,29 @@ const faults: Record<string, (context: FaultContext) => Promise<void>> = {
       delayMs: context.rng.int(500, 5000),
     });
   },
+  async transferReverse(context) {
+    // The PSP takes a transfer back (the seller's bank returned it): the payout must fail and the
+    // money go back to the seller's wallet, once.
+    const sql = new pg.Client({ connectionString: context.cluster.url() });
+    await sql.connect();
+    const { rows } = await sql
+      .query<{ id: string }>(
+        `SELECT psp_transfer_id AS id FROM payout WHERE status = 'PAID' ORDER BY updated_at DESC LIMIT 30`,
+      )
+      .finally(() => sql.end());
+    if (rows.length === 0) throw new Error("no transfer to reverse");
+    await control(context, {}, `transfers/${context.rng.pick(rows).id}/reverse`);
+  },
+  async accountRefusesTransfers(context) {
+    // A seller's connected account refuses transfers for a few seconds.
+    if (context.accountIds.length === 0) throw new Error("no connected account");
+    const account = context.rng.pick(context.accountIds);
+    await control(context, { fail: true }, `accounts/${account}/fail_transfers`);
+    setTimeout(
+      () => void control(context, { fail: false }, `accounts/${account}/fail_transfers`).catch(() => {}),
+      context.rng.int(1000, 8000),
+    );
+  },
   async postgresRestart(context) {
     await context.cluster.restart();
   },
@@ -91,6 +118,8 @@ const weights: Record<string, number> = {
   webhookDuplicate: 12,
   webhookReorder: 8,
   webhookDelay: 8,
+  transferReverse: 2,
+  accountRefusesTransfers: 2,
   postgresRestart: 1,
   emulatorRestart: 2,
 };

@@ -1,6 +1,6 @@
 // The seeded workload: checkouts by many buyers across many sellers (success, decline,
-// 3-D Secure, abandoned, refund-failing card), partial and full refunds, fulfilment, and — when
-// those domains exist — payout and reconciliation runs. Every action goes through the web app.
+// 3-D Secure, abandoned, refund-failing card), partial and full refunds, fulfilment, payout runs
+// and retries of failed payouts, and reconciliation runs. Every action goes through the web app.
 import type { Client } from "./client";
 import type { Rng } from "./rng";
 
@@ -112,7 +112,36 @@ async function reconcile(context: WorkloadContext) {
   count(context, "reconcile");
 }
 
-export const actions = { checkout, payOpenSessions, refund, fulfil, reconcile } as const;
+/** Finance pays every seller with an available balance now (the transfers happen on workers). */
+async function payoutRun(context: WorkloadContext) {
+  await context.finance.payout.createRun.mutate({ onlyDue: false });
+  count(context, "payoutRun");
+}
+
+/** Finance retries a payout that failed (a refused or reversed transfer), as a new attempt. */
+async function payoutRetry(context: WorkloadContext) {
+  const { runs } = await context.finance.payout.listRuns.query({ limit: 10 });
+  if (runs.length === 0) return;
+  const { payouts } = await context.finance.payout.runDetail.query({
+    runId: context.rng.pick(runs).id,
+    status: "FAILED",
+    limit: 20,
+  });
+  const retryable = payouts.filter((payout) => !payout.retried);
+  if (retryable.length === 0) return;
+  await context.finance.payout.retryPayout.mutate({ payoutId: context.rng.pick(retryable).id });
+  count(context, "payoutRetry");
+}
+
+export const actions = {
+  checkout,
+  payOpenSessions,
+  refund,
+  fulfil,
+  reconcile,
+  payoutRun,
+  payoutRetry,
+} as const;
 
 /** Runs one random step; failures caused by injected faults are counted, not fatal. */
 export async function step(
@@ -126,6 +155,8 @@ export async function step(
     refund: 10,
     fulfil: 10,
     reconcile: 1,
+    payoutRun: 2,
+    payoutRetry: 1,
   };
   for (const name of Object.keys(extra)) weights[name] = 2;
   const name = context.rng.weighted(weights);

@@ -61,6 +61,8 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
   const faults = new RequestFaults();
   const inFlight = new Set<string>();
   let latencyMs = 0;
+  /** Answers only once the state the answer reflects is durable (see Store.persisted). */
+  const reply = (...args: Parameters<typeof send>) => store.persisted().then(() => send(...args));
   let baseUrl = "";
 
   async function api(request: IncomingMessage, response: ServerResponse, path: string, query: string) {
@@ -83,7 +85,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
     const raw = method === "GET" ? query : await readBody(request);
     const fault = faults.take(method, path);
     if (fault === "error500") {
-      return send(response, 500, {
+      return reply(response, 500, {
         error: { type: "api_error", message: "An unknown error occurred (injected by the emulator)." },
       });
     }
@@ -115,7 +117,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
       const previous = store.state.idempotency[recordKey];
       if (previous) {
         if (previous.method !== method || previous.path !== path) {
-          return send(response, 400, {
+          return reply(response, 400, {
             error: {
               type: "idempotency_error",
               message: `Keys for idempotent requests can only be used for the same endpoint they were first used for ('${previous.method} ${previous.path}' vs '${method} ${path}'). Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
@@ -123,20 +125,20 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
           });
         }
         if (previous.paramsHash !== paramsHash) {
-          return send(response, 400, {
+          return reply(response, 400, {
             error: {
               type: "idempotency_error",
               message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
             },
           });
         }
-        return send(response, previous.status, previous.body, {
+        return reply(response, previous.status, previous.body, {
           "idempotent-replayed": "true",
           "idempotency-key": String(idempotencyKey),
         });
       }
       if (inFlight.has(recordKey)) {
-        return send(response, 409, {
+        return reply(response, 409, {
           error: {
             type: "idempotency_error",
             message: `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${idempotencyKey}. Please try again later.`,
@@ -158,7 +160,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
         setTimeout(() => response.destroy(), 60_000).unref();
         return;
       }
-      send(response, result.status, body, recordKey ? { "idempotency-key": String(idempotencyKey) } : {});
+      reply(response, result.status, body, recordKey ? { "idempotency-key": String(idempotencyKey) } : {});
     } finally {
       if (recordKey) inFlight.delete(recordKey);
     }
@@ -167,26 +169,26 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
   async function hostedPage(request: IncomingMessage, response: ServerResponse, path: string) {
     const match = /^\/pay\/([^/]+)(\/authenticate)?$/.exec(path);
     const session = match ? store.state.sessions[match[1]!] : undefined;
-    if (!match || !session) return send(response, 404, "<!doctype html><p>No such payment page.</p>");
+    if (!match || !session) return reply(response, 404, "<!doctype html><p>No such payment page.</p>");
     const view = engine.session(session.id);
     if (view.status !== "open") {
-      if (view.status === "complete") return send(response, 303, "", { location: view.success_url ?? "/" });
-      return send(response, 200, closedPage(view));
+      if (view.status === "complete") return reply(response, 303, "", { location: view.success_url ?? "/" });
+      return reply(response, 200, closedPage(view));
     }
     const lines = store.state.lineItems[session.id] ?? [];
-    if (request.method === "GET") return send(response, 200, paymentPage(view, lines));
+    if (request.method === "GET") return reply(response, 200, paymentPage(view, lines));
     const form = parseForm(await readBody(request));
     let result: ReturnType<Engine["completeSession"]>;
     if (match[2]) {
       const card = store.state.sessionExtras[session.id]?.card;
-      if (!card) return send(response, 200, paymentPage(view, lines));
+      if (!card) return reply(response, 200, paymentPage(view, lines));
       result = engine.completeSession(session.id, card, str(form.result) === "complete");
     } else {
       result = engine.completeSession(session.id, str(form.card) ?? "", undefined);
     }
-    if (result.status === "paid") return send(response, 303, "", { location: view.success_url ?? "/" });
-    if (result.status === "authenticate") return send(response, 200, authenticationPage(view));
-    return send(response, 200, paymentPage(view, lines, result.message));
+    if (result.status === "paid") return reply(response, 303, "", { location: view.success_url ?? "/" });
+    if (result.status === "authenticate") return reply(response, 200, authenticationPage(view));
+    return reply(response, 200, paymentPage(view, lines, result.message));
   }
 
   async function control(request: IncomingMessage, response: ServerResponse, path: string) {
@@ -199,7 +201,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
     const failTransfers = /^\/_control\/accounts\/([^/]+)\/fail_transfers$/.exec(path);
     if (path === "/_control/state") {
       const s = store.state;
-      return send(response, 200, {
+      return reply(response, 200, {
         sessions: Object.keys(s.sessions).length,
         charges: Object.values(s.charges).filter((charge) => charge.status === "succeeded").length,
         refunds: Object.keys(s.refunds).length,
@@ -217,7 +219,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
         endpoint,
       ];
       store.changed();
-      return send(response, 200, { ok: true });
+      return reply(response, 200, { ok: true });
     }
     if (complete) {
       const match = complete;
@@ -225,7 +227,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
       let result = engine.completeSession(match[1]!, String(input.card ?? "4242424242424242"), authenticate);
       if (result.status === "authenticate")
         result = engine.completeSession(match[1]!, String(input.card), true);
-      return send(response, 200, result);
+      return reply(response, 200, result);
     }
     if (payoutOutcome) {
       const match = payoutOutcome;
@@ -242,7 +244,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
     if (refundFail) {
       const match = refundFail;
       engine.failRefund(match[1]!);
-      return send(response, 200, store.state.refunds[match[1]!] ?? null);
+      return reply(response, 200, store.state.refunds[match[1]!] ?? null);
     }
     if (reverse) {
       const match = reverse;
@@ -255,10 +257,10 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
     if (failTransfers) {
       const match = failTransfers;
       const account = store.state.accounts[match[1]!];
-      if (!account) return send(response, 404, { error: "no such account" });
+      if (!account) return reply(response, 404, { error: "no such account" });
       account.payouts_enabled = input.fail === false;
       store.changed();
-      return send(response, 200, account);
+      return reply(response, 200, account);
     }
     if (path === "/_control/faults") {
       const kind = String(input.kind);
@@ -276,28 +278,28 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
           count: Number(input.count ?? 1),
         });
       }
-      return send(response, 200, { ok: true });
+      return reply(response, 200, { ok: true });
     }
     if (path === "/_control/faults/clear") {
       faults.clear();
       webhooks.faults = [];
-      return send(response, 200, { ok: true });
+      return reply(response, 200, { ok: true });
     }
     if (path === "/_control/latency") {
       latencyMs = Number(input.ms ?? 0);
-      return send(response, 200, { ok: true });
+      return reply(response, 200, { ok: true });
     }
     if (path === "/_control/clock") {
       store.state.clockOffsetSeconds += Number(input.advanceSeconds ?? 0);
       store.changed();
-      return send(response, 200, { now: store.now() });
+      return reply(response, 200, { now: store.now() });
     }
     if (path === "/_control/reset") {
       store.reset();
       faults.clear();
-      return send(response, 200, { ok: true });
+      return reply(response, 200, { ok: true });
     }
-    return send(response, 404, { error: `unknown control path ${path}` });
+    return reply(response, 404, { error: `unknown control path ${path}` });
   }
 
   const server = createServer((request, response) => {
@@ -310,7 +312,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
         : path.startsWith("/_control/")
           ? control(request, response, path)
           : Promise.resolve(
-              send(response, 404, {
+              reply(response, 404, {
                 error: { type: "invalid_request_error", message: "Unrecognized request URL." },
               }),
             );
@@ -320,7 +322,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
         error instanceof StripeError
           ? error.body()
           : { error: { type: "api_error", message: (error as Error).message } };
-      if (!response.headersSent) send(response, status, body);
+      if (!response.headersSent) reply(response, status, body);
     });
   });
   await new Promise<void>((resolve) =>

@@ -68,6 +68,7 @@ export function emptyState(): State {
 export class Store {
   state: State;
   private saveTimer: NodeJS.Timeout | null = null;
+  private waiters: (() => void)[] = [];
 
   constructor(private readonly snapshotPath?: string) {
     this.state =
@@ -91,8 +92,20 @@ export class Store {
     if (!this.snapshotPath || this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = null;
+      const waiting = this.waiters;
+      this.waiters = [];
       this.save();
+      for (const resolve of waiting) resolve();
     }, 25);
+  }
+
+  /**
+   * Resolves once every change made so far is in the snapshot. Answers and webhooks wait for it,
+   * so a kill -9 never loses what a client was told (one write serves all requests of 25 ms).
+   */
+  persisted(): Promise<void> {
+    if (!this.saveTimer) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   save(): void {
@@ -106,7 +119,10 @@ export class Store {
   flush(): void {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = null;
+    const waiting = this.waiters;
+    this.waiters = [];
     this.save();
+    for (const resolve of waiting) resolve();
   }
 
   reset(): void {

@@ -70,7 +70,10 @@ export class WebhookDispatcher {
   }
 
   private sendToAll(event: Stripe.Event) {
-    for (const endpoint of this.store.state.webhookEndpoints) void this.send(endpoint, event, 0);
+    // Only what the emulator would still know after a crash is announced.
+    void this.store.persisted().then(() => {
+      for (const endpoint of this.store.state.webhookEndpoints) void this.send(endpoint, event, 0);
+    });
   }
 
   private async send(

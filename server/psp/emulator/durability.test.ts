@@ -1,0 +1,86 @@
+// The emulator stands in for a PSP that never forgets what it answered: with a snapshot file, a
+// response (and a webhook) goes out only once the state behind it is on disk, so a kill -9 right
+// after any answer loses nothing a client was told. Found by the chaos run: a checkout session
+// created just before an emulator crash vanished, and its checkout stayed EXECUTING for ever.
+
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { waitFor } from "@/server/test/wait-for";
+import { createStripeClient } from "../stripe-adapter";
+import { startPspEmulator } from "./server";
+
+const snapshotPath = path.join(mkdtempSync(path.join(tmpdir(), "payrail-emulator-")), "psp.json");
+const webhookBodies: string[] = [];
+const receiver = createServer(async (request, response) => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  // What the emulator has on disk at the moment the webhook arrives.
+  webhookBodies.push(existsSync(snapshotPath) ? readFileSync(snapshotPath, "utf8") : "{}");
+  response.end("ok");
+});
+await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+const emulator = await startPspEmulator({
+  port: 0,
+  snapshotPath,
+  webhookEndpoints: [
+    { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, secret: "whsec_durable" },
+  ],
+});
+const stripe = createStripeClient({
+  secretKey: "sk_test_durable",
+  emulatorUrl: emulator.url,
+  maxNetworkRetries: 0,
+});
+afterAll(async () => {
+  await emulator.close();
+  receiver.close();
+});
+
+const onDisk = () =>
+  JSON.parse(readFileSync(snapshotPath, "utf8")) as Record<string, Record<string, unknown>>;
+
+it("has every object it answered with in its snapshot when the answer arrives", async () => {
+  const session = await stripe.checkout.sessions.create(
+    {
+      mode: "payment",
+      line_items: [
+        { quantity: 1, price_data: { currency: "usd", unit_amount: 1500, product_data: { name: "Cup" } } },
+      ],
+      success_url: "http://127.0.0.1:3000/done",
+      cancel_url: "http://127.0.0.1:3000/cancel",
+    },
+    { idempotencyKey: "durable-session" },
+  );
+  // Read synchronously on arrival: no later write can have happened in between.
+  const state = onDisk();
+  expect(state.sessions?.[session.id]).toBeDefined();
+  expect(Object.keys(state.idempotency ?? {})).toContain("sk_test_durable:durable-session");
+
+  const account = await stripe.accounts.create({ type: "express", email: "seller@durable.test" });
+  expect(onDisk().accounts?.[account.id]).toBeDefined();
+});
+
+it("sends a webhook only for state that is already on disk", async () => {
+  const session = await stripe.checkout.sessions.create({
+    mode: "payment",
+    line_items: [
+      { quantity: 1, price_data: { currency: "usd", unit_amount: 2500, product_data: { name: "Pot" } } },
+    ],
+    success_url: "http://127.0.0.1:3000/done",
+    cancel_url: "http://127.0.0.1:3000/cancel",
+  });
+  webhookBodies.length = 0;
+  await fetch(`${emulator.url}/_control/checkout_sessions/${session.id}/complete`, {
+    method: "POST",
+    body: JSON.stringify({ card: "4242424242424242" }),
+  });
+  await waitFor(() => webhookBodies.length > 0);
+  for (const snapshot of webhookBodies) {
+    const state = JSON.parse(snapshot) as { sessions?: Record<string, { status: string }> };
+    expect(state.sessions?.[session.id]?.status).toBe("complete");
+  }
+});
