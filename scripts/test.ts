@@ -7,6 +7,11 @@ const steps: [string, string[]][] = [
   ["lint", ["npx", "biome", "check", "."]],
   ["unit and integration tests", ["npx", "vitest", "run"]],
   ["end-to-end tests", ["npx", "tsx", "scripts/e2e.ts"]],
+  // A short chaos run on the build the e2e step made: crashes and PSP faults, then every invariant.
+  [
+    "chaos (short)",
+    ["npx", "tsx", "scripts/chaos.ts", "--seed", "20261205", "--duration", "45", "--no-build"],
+  ],
 ];
 
 for (const [name, [command, ...args]] of steps) {
