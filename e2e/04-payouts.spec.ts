@@ -20,6 +20,10 @@ test("a seller connects a payout account; finance runs payouts and watches them 
   await expect(page.locator(".stat").filter({ hasText: "paid" }).locator(".value")).toHaveText("1", {
     timeout: 30_000,
   });
+  await expect(page.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "1");
+  await expect(page.getByText("1 of 1 payouts settled")).toBeVisible();
+  // The runs table follows the run it lists.
+  await expect(page.locator("tbody tr").first().getByText("completed")).toBeVisible();
   await screenshot(page, "finance-payout-run");
   await signOut(page);
 

@@ -11,7 +11,16 @@ export function FinancePayouts() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [selected, setSelected] = useState<string | null>(null);
-  const runs = useQuery(trpc.payout.listRuns.queryOptions({ limit: 50 }, { refetchInterval: 3000 }));
+  // Live while money moves: fast polling while any run is in flight, slow otherwise.
+  const runs = useQuery(
+    trpc.payout.listRuns.queryOptions(
+      { limit: 50 },
+      {
+        refetchInterval: (query) =>
+          query.state.data?.runs.some((run) => run.status === "PROCESSING") ? 1000 : 5000,
+      },
+    ),
+  );
   const policy = useQuery(trpc.payout.policy.queryOptions());
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.payout.pathKey() });
   const createRun = useMutation(
@@ -126,7 +135,10 @@ function RunDetail({ runId, onChange }: { runId: string; onChange: () => void })
   const detail = useQuery(
     trpc.payout.runDetail.queryOptions(
       { runId, limit: PAGE, offset: page * PAGE },
-      { refetchInterval: 1000 },
+      {
+        refetchInterval: (query) =>
+          query.state.data && ["COMPLETED", "CANCELED"].includes(query.state.data.run.status) ? false : 1000,
+      },
     ),
   );
   const approve = useMutation(
@@ -176,7 +188,7 @@ function RunDetail({ runId, onChange }: { runId: string; onChange: () => void })
         {run.noAccountCount} without a payout account
         {run.approvedAt && <> · approved {formatDateTime(run.approvedAt)}</>}
       </p>
-      <div className="grid">
+      <div className="grid compact">
         {(["PENDING", "PROCESSING", "PAID", "FAILED", "CANCELED"] as const).map((status) => (
           <div className="stat" key={status}>
             <div className="label">{status.toLowerCase()}</div>
@@ -185,9 +197,18 @@ function RunDetail({ runId, onChange }: { runId: string; onChange: () => void })
           </div>
         ))}
       </div>
-      <div className="progress" title={`${done} of ${count}`}>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={count}
+        aria-valuenow={done}
+      >
         <div style={{ width: `${count ? (100 * done) / count : 100}%` }} />
       </div>
+      <p className="muted">
+        {done} of {count} payouts settled
+      </p>
 
       {run.status === "AWAITING_APPROVAL" && (
         <form className="row" onSubmit={submitApproval} style={{ marginTop: "1rem" }}>
