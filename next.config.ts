@@ -11,6 +11,7 @@ const nextConfig: NextConfig = {
     "pg-boss",
     "@node-rs/argon2",
     "pg",
+    "pino",
   ],
 };
 

@@ -1,7 +1,11 @@
 // Ledger posting throughput on PostgreSQL: one posting per database transaction (16 in flight,
-// all touching the hot system accounts), and batches of 500 per transaction.
+// all touching the hot system accounts), and batches of 500 per transaction; and pgbench TPC-B
+// with as many clients on the same server, as a yardstick for the single postings.
 //   npm run bench -- ledger [postings=20000]
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createPostgresClient } from "@/server/db";
 import { accountBalance, refreshBalanceCheckpoints } from "@/server/ledger/balances";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
@@ -11,9 +15,10 @@ import {
   postTransactions,
   type TransactionInput,
 } from "@/server/ledger/post-transaction";
-import { benchDatabase, perSecond, runConcurrently } from "./lib";
+import { benchDatabase, perSecond, pgbenchRun, pgbenchTpcb, runConcurrently } from "./lib";
 
 const total = Number(process.argv[2] ?? 20_000);
+const clients = 16;
 const { cluster, url } = await benchDatabase();
 const db = createPostgresClient(url, 32);
 try {
@@ -39,9 +44,13 @@ try {
       { account: "commission_revenue", direction: "CREDIT", amount: 1_000n },
     ],
   });
+  // The yardstick first, on its own database (scale 1: one branch row all clients update, as all
+  // our postings touch psp_clearing), so its set-up is over before we measure ours.
+  const pgbench = await pgbenchTpcb(cluster, { scale: 1, clients, threads: 1, seconds: 10 });
+  // With the plain client a posting is one statement, so its own database transaction.
   const single = Math.min(total, 5_000);
-  const singleMs = await runConcurrently(single, 16, async (index) => {
-    await db.$transaction((tx) => postTransaction(tx, payin(sellers[index % sellers.length]!.id)));
+  const singleMs = await runConcurrently(single, clients, async (index) => {
+    await postTransaction(db, payin(sellers[index % sellers.length]!.id));
   });
   const batches = Math.ceil(total / 500);
   const batchedMs = await runConcurrently(batches, 4, async (index) => {
@@ -61,8 +70,36 @@ try {
   const sealed = await accountBalance(db, "psp_clearing");
   const sealedMs = performance.now() - started;
   if (sealed !== unsealed) throw new Error(`checkpoint changed the balance: ${unsealed} → ${sealed}`);
+  // The same postings through ledger_post driven by pgbench's C client instead of Node + Prisma:
+  // what the database side of a posting costs next to a TPC-B transaction.
+  const scripts = mkdtempSync(path.join(tmpdir(), "payrail-pgbench-"));
+  const scriptFiles = sellers.slice(0, 10).map((seller, index) => {
+    const file = path.join(scripts, `post-${index}.sql`);
+    writeFileSync(
+      file,
+      `\\set r random(1, 9000000000000000)
+SELECT * FROM ledger_post('payin', 'pgbench-' || :client_id || '-' || :r, 'usd', '', 'x',
+  ARRAY['psp_clearing', 'seller_pending:${seller.id}', 'commission_revenue'],
+  ARRAY['DEBIT', 'CREDIT', 'CREDIT']::"EntryDirection"[], ARRAY[10000, 9000, 1000]::bigint[],
+  ARRAY['${seller.id}']::uuid[], ARRAY[9000]::bigint[], ARRAY[0]::bigint[]);
+`,
+    );
+    return file;
+  });
+  const fromPgbench = await pgbenchRun(url, scriptFiles, { clients, threads: 1, seconds: 10 });
+  rmSync(scripts, { recursive: true, force: true });
+
   const invariants = await checkLedgerInvariants(db);
-  console.log(`ledger: ${single} single postings, 16 in flight: ${perSecond(single, singleMs)} postings/s`);
+  const singleRate = (single / singleMs) * 1000;
+  console.log(
+    `ledger: ${single} single postings, ${clients} in flight: ${perSecond(single, singleMs)} postings/s`,
+  );
+  console.log(
+    `pgbench TPC-B, scale ${pgbench.scale}, ${pgbench.clients} clients, ${pgbench.threads} thread, ${pgbench.seconds} s: ${Math.round(pgbench.tps).toLocaleString("en-US")} tps; single postings = ${(singleRate / pgbench.tps).toFixed(2)}× pgbench`,
+  );
+  console.log(
+    `ledger_post driven by pgbench (no Node/Prisma), ${clients} clients, 1 thread, 10 s: ${Math.round(fromPgbench).toLocaleString("en-US")} postings/s = ${(fromPgbench / pgbench.tps).toFixed(2)}× pgbench TPC-B`,
+  );
   console.log(
     `ledger: ${batches * 500} postings in batches of 500, 4 in flight: ${perSecond(batches * 500, batchedMs)} postings/s`,
   );

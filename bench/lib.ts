@@ -1,4 +1,9 @@
-// Shared set-up of the benchmarks: a throwaway PostgreSQL with a migrated database, and a timer.
+// Shared set-up of the benchmarks: a throwaway PostgreSQL with a migrated database, a timer, and
+// pgbench as a yardstick on the same server.
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
 import pg from "pg";
 import { type PostgresCluster, startPostgresCluster } from "@/scripts/lib/postgres-cluster";
 import { migrate } from "@/server/db/migrate";
@@ -35,3 +40,105 @@ export async function runConcurrently(
 
 export const perSecond = (count: number, ms: number) =>
   Math.round((count / ms) * 1000).toLocaleString("en-US");
+
+function pgbenchBinary(): string {
+  const candidates = process.env.PG_BIN ? [process.env.PG_BIN] : [];
+  const root = "/usr/lib/postgresql";
+  if (existsSync(root)) {
+    for (const version of readdirSync(root).sort((a, b) => Number(b) - Number(a)))
+      candidates.push(path.join(root, version, "bin"));
+  }
+  const found = candidates.map((dir) => path.join(dir, "pgbench")).find((file) => existsSync(file));
+  if (!found) throw new Error("pgbench not found (apt-get install postgresql-contrib, or set PG_BIN)");
+  return found;
+}
+
+export interface PgbenchResult {
+  scale: number;
+  clients: number;
+  threads: number;
+  seconds: number;
+  tps: number;
+}
+
+/**
+ * Standard pgbench TPC-B (simple protocol) on its own database of the benchmark's cluster:
+ * `pgbench -i -s scale`, then `clients` clients for `seconds` seconds. The tps excludes
+ * connection time.
+ */
+export async function pgbenchTpcb(
+  cluster: PostgresCluster,
+  options: { scale: number; clients: number; threads: number; seconds: number },
+): Promise<PgbenchResult> {
+  const run = promisify(execFile);
+  const admin = new pg.Client({ connectionString: cluster.url() });
+  await admin.connect();
+  await admin.query("DROP DATABASE IF EXISTS pgbench");
+  await admin.query("CREATE DATABASE pgbench");
+  await admin.end();
+  const url = cluster.url("pgbench");
+  await run(pgbenchBinary(), ["-i", "-q", "-s", String(options.scale), url]);
+  return { ...options, tps: await pgbenchRun(url, [], options) };
+}
+
+/** Runs pgbench on `url` (its built-in TPC-B, or the given `-f` scripts) and returns its tps. */
+export async function pgbenchRun(
+  url: string,
+  scripts: string[],
+  options: { clients: number; threads: number; seconds: number },
+): Promise<number> {
+  const { stdout } = await promisify(execFile)(pgbenchBinary(), [
+    ...(scripts.length > 0 ? ["-n", ...scripts.flatMap((script) => ["-f", script])] : []),
+    "-c",
+    String(options.clients),
+    "-j",
+    String(options.threads),
+    "-T",
+    String(options.seconds),
+    url,
+  ]);
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout)?.[1];
+  if (!tps) throw new Error(`cannot read pgbench's tps from:\n${stdout}`);
+  return Number(tps);
+}
+
+/** The `p`-th percentile (0–100) of `samples` in milliseconds, nearest-rank, rounded to 0.1 ms. */
+export function percentile(samples: number[], p: number): string {
+  if (samples.length === 0) return "n/a";
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!.toFixed(1);
+}
+
+/**
+ * CPU time used so far, in ms, by this process and by a cluster's PostgreSQL processes (the
+ * postmaster, its reaped children and its live backends, from /proc; 0 where /proc is missing).
+ * Differences between two readings say where a phase's work went, whatever else loads the machine.
+ */
+export function cpuMs(cluster: PostgresCluster): { node: number; postgres: number } {
+  const usage = process.cpuUsage();
+  const node = (usage.user + usage.system) / 1000;
+  let postgres = 0;
+  try {
+    const pid = Number(readFileSync(`${cluster.dir}/data/postmaster.pid`, "utf8").split("\n")[0]);
+    const ticks = (fields: string[], from: number, to: number) =>
+      fields.slice(from, to + 1).reduce((sum, value) => sum + Number(value), 0);
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      } catch {
+        continue; // exited meanwhile
+      }
+      // Fields after the command name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17).
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ppid = Number(fields[1]);
+      if (Number(entry) === pid) postgres += ticks(fields, 11, 14);
+      else if (ppid === pid) postgres += ticks(fields, 11, 12);
+    }
+  } catch {
+    // no /proc or no pid file: report 0
+  }
+  return { node, postgres: postgres * 10 }; // 100 ticks per second
+}

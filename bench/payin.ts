@@ -1,25 +1,63 @@
-// Pay-in throughput on PostgreSQL with the PSP emulator (in this process, through the stripe SDK):
-// checkouts created (idempotent insert, risk check, PSP session), then successes recorded (orders,
-// ledger postings, wallets) as the webhook processor does.
-//   npm run bench -- payin [checkouts=2000] [parallel=32]
+// Pay-in throughput on PostgreSQL with the PSP emulator (in this process, through the stripe SDK).
+//   npm run bench:payin -- [checkouts=2000] [parallel=32]   (or: npm run bench -- payin …)
+// Three phases, each on `checkouts` fresh checkouts with `parallel` in flight:
+//   1. create: the checkout call alone (idempotent insert, risk check, PSP session), with its
+//      p50/p99 latency;
+//   2. success: the success transaction alone (lock, postings, wallets, transitions), called as
+//      the webhook processor calls it;
+//   3. end to end: checkout call → the buyer pays at the emulator → signed webhooks → Payrail's
+//      receiver (verify, store, enqueue) → pg-boss worker → PSP status → ledger. Completed
+//      checkouts/s counts checkouts whose payment is SUCCEEDED and posted, from the first call to
+//      the last success; the checkout call's p50/p99 is measured under that full load.
 import { randomUUID } from "node:crypto";
-import { createPostgresClient } from "@/server/db";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { closeDb, createPostgresClient } from "@/server/db";
+import { stopBoss } from "@/server/jobs/boss";
+import { startWorker } from "@/server/jobs/worker";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { createCheckout } from "@/server/payin/create-checkout";
 import { recordPaymentSucceeded } from "@/server/payin/record-outcome";
+import { receivePspWebhook } from "@/server/payin/webhook-endpoint";
 import { startPspEmulator } from "@/server/psp/emulator/server";
-import { benchDatabase, perSecond, runConcurrently } from "./lib";
+import { benchDatabase, cpuMs, percentile, perSecond, runConcurrently } from "./lib";
 
 const total = Number(process.argv[2] ?? 2_000);
 const parallel = Number(process.argv[3] ?? 32);
+const WEBHOOK_SECRET = "whsec_bench";
 const { cluster, url } = await benchDatabase();
-const emulator = await startPspEmulator({ port: 0 });
 Object.assign(process.env, {
-  PSP_EMULATOR_URL: emulator.url,
+  DATABASE_URL: url, // the pg-boss worker and its process-wide client
+  DATABASE_POOL_SIZE: String(parallel + 4),
+  PSP_WEBHOOK_SECRETS: WEBHOOK_SECRET,
   RISK_VELOCITY_LIMIT: "1000000",
   LOG_LEVEL: "error",
 });
 const db = createPostgresClient(url, parallel + 4);
+
+// Payrail's webhook endpoint, as the Next route runs it.
+const receiver = createServer(async (request, response) => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const result = await receivePspWebhook(
+    db,
+    Buffer.concat(chunks).toString("utf8"),
+    (request.headers["stripe-signature"] as string | undefined) ?? null,
+    [WEBHOOK_SECRET],
+  ).catch((error: Error) => ({ status: 500, body: { error: error.message } }));
+  response.writeHead(result.status, { "content-type": "application/json" });
+  response.end(JSON.stringify(result.body));
+});
+await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+const emulator = await startPspEmulator({
+  port: 0,
+  webhookEndpoints: [
+    { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, secret: WEBHOOK_SECRET },
+  ],
+});
+process.env.PSP_EMULATOR_URL = emulator.url;
+let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
+
 try {
   const users = await db.user.createManyAndReturn({
     data: Array.from({ length: 60 }, (_, index) => ({
@@ -41,10 +79,10 @@ try {
     ]),
   });
   const buyers = users.filter((user) => user.role === "BUYER");
-  const checkoutIds: string[] = [];
-  const checkoutMs = await runConcurrently(total, parallel, async (index) => {
+  const checkout = async (index: number, latencies: number[]) => {
     const buyer = buyers[index % buyers.length]!;
     const items = [products[index % products.length]!, products[(index * 7 + 3) % products.length]!];
+    const started = performance.now();
     const { checkoutId } = await createCheckout(db, buyer, {
       idempotencyKey: randomUUID(),
       items: [...new Set(items.map((product) => product.id))].map((productId) => ({
@@ -52,9 +90,29 @@ try {
         quantity: 1,
       })),
     });
-    checkoutIds.push(checkoutId);
+    latencies.push(performance.now() - started);
+    return checkoutId;
+  };
+  const succeeded = () => db.paymentEvent.count({ where: { status: "SUCCEEDED" } });
+
+  // CPU per checkout of a phase, this process and PostgreSQL apart: where the work goes.
+  const cpuOf = (from: ReturnType<typeof cpuMs>, count: number) => {
+    const to = cpuMs(cluster);
+    return `CPU per checkout: node ${((to.node - from.node) / count).toFixed(2)} ms, postgres ${((to.postgres - from.postgres) / count).toFixed(2)} ms`;
+  };
+
+  // 1. The checkout call alone.
+  let cpu = cpuMs(cluster);
+  const createLatencies: number[] = [];
+  const checkoutIds: string[] = [];
+  const checkoutMs = await runConcurrently(total, parallel, async (index) => {
+    checkoutIds.push(await checkout(index, createLatencies));
   });
+  const createCpu = cpuOf(cpu, total);
   const withSession = await db.paymentEvent.count({ where: { pspSessionId: { not: null } } });
+
+  // 2. The success transaction alone.
+  cpu = cpuMs(cluster);
   const successMs = await runConcurrently(checkoutIds.length, parallel, async (index) => {
     await recordPaymentSucceeded(db, checkoutIds[index]!, {
       paymentIntentId: null,
@@ -62,19 +120,64 @@ try {
       actor: "bench",
     });
   });
+
+  const successCpu = cpuOf(cpu, checkoutIds.length);
+
+  // 3. End to end through the emulator, the webhooks and the worker.
+  worker = await startWorker();
+  cpu = cpuMs(cluster);
+  const before = await succeeded();
+  const e2eLatencies: number[] = [];
+  const e2eStarted = performance.now();
+  const paid = { ok: 0, failed: 0 };
+  await runConcurrently(total, parallel, async (index) => {
+    const checkoutId = await checkout(total + index, e2eLatencies);
+    // The buyer's browser reads the hosted page URL from the checkout status, then pays there.
+    const { pspSessionId } = await db.paymentEvent.findUniqueOrThrow({
+      where: { id: checkoutId },
+      select: { pspSessionId: true },
+    });
+    const response = await fetch(`${emulator.url}/_emulator/checkout_sessions/${pspSessionId}/complete`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ card: "4242424242424242" }),
+    });
+    const body = (await response.json()) as { status?: string };
+    paid[body.status === "paid" ? "ok" : "failed"]++;
+  });
+  const callsMs = performance.now() - e2eStarted;
+  const deadline = Date.now() + 120_000;
+  let completed = (await succeeded()) - before;
+  while (completed < paid.ok && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    completed = (await succeeded()) - before;
+  }
+  const e2eMs = performance.now() - e2eStarted;
+  const e2eCpu = cpuOf(cpu, total);
+
   const invariants = await checkLedgerInvariants(db);
   console.log(
-    `payin: ${total} checkouts (2 sellers each, PSP session included), ${parallel} in flight: ${perSecond(total, checkoutMs)} checkouts/s`,
+    `payin create: ${total} checkouts (2 sellers each, PSP session included), ${parallel} in flight: ${perSecond(total, checkoutMs)} checkouts/s, latency p50 ${percentile(createLatencies, 50)} ms, p99 ${percentile(createLatencies, 99)} ms`,
   );
-  console.log(`payin: ${withSession} of ${total} checkouts got their PSP session`);
+  console.log(`payin create: ${withSession} of ${total} checkouts got their PSP session; ${createCpu}`);
   console.log(
-    `payin: ${checkoutIds.length} successes recorded and posted: ${perSecond(checkoutIds.length, successMs)} checkouts/s`,
+    `payin success: ${checkoutIds.length} successes recorded and posted: ${perSecond(checkoutIds.length, successMs)} checkouts/s; ${successCpu}`,
+  );
+  console.log(
+    `payin end to end: ${completed} of ${total} checkouts completed (paid ${paid.ok}, declined ${paid.failed}) in ${(e2eMs / 1000).toFixed(1)} s: ${perSecond(completed, e2eMs)} completed checkouts/s`,
+  );
+  console.log(
+    `payin end to end: checkout call p50 ${percentile(e2eLatencies, 50)} ms, p99 ${percentile(e2eLatencies, 99)} ms; calls and payments done in ${(callsMs / 1000).toFixed(1)} s; ${e2eCpu}`,
   );
   console.log(
     `ledger invariants after the run: ${invariants.ok ? "hold" : JSON.stringify(invariants.violations)}`,
   );
 } finally {
-  await db.$disconnect();
+  await worker?.stop();
+  await stopBoss();
   await emulator.close();
+  await new Promise((resolve) => receiver.close(resolve));
+  await db.$disconnect();
+  await closeDb();
   await cluster.stop();
 }

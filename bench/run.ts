@@ -3,7 +3,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const all = ["ledger", "payin", "payout", "recon"].filter((name) => existsSync(`bench/${name}.ts`));
+const all = ["ledger", "payin", "payout", "recon", "emulator"].filter((name) =>
+  existsSync(`bench/${name}.ts`),
+);
 const [name, ...args] = process.argv.slice(2);
 const selected = name ? [name] : all;
 for (const bench of selected) {

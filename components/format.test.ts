@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMoney } from "./format";
+import { formatMoney, parseMoney } from "./format";
 
 describe("formatMoney", () => {
   it("formats minor units exactly, beyond float precision", () => {
@@ -10,5 +10,16 @@ describe("formatMoney", () => {
 
   it("knows currencies without minor units", () => {
     expect(formatMoney(1500n, "jpy")).toBe("¥1,500");
+  });
+});
+
+describe("parseMoney", () => {
+  it("reads what people type into exact minor units", () => {
+    expect(parseMoney("12.5")).toBe(1250n);
+    expect(parseMoney(" 1,024.05 ")).toBe(102405n);
+    expect(parseMoney("7")).toBe(700n);
+    expect(parseMoney("1.234")).toBeNull();
+    expect(parseMoney("-3")).toBeNull();
+    expect(parseMoney("1500", "jpy")).toBe(1500n);
   });
 });

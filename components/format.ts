@@ -26,3 +26,31 @@ export function formatDateTime(date: Date | string): string {
     " UTC"
   );
 }
+
+/** Minor units as a plain number of major units, for chart geometry only; labels use formatMoney. */
+export function toMajorUnits(amount: bigint, currency = "usd"): number {
+  return Number(amount) / 10 ** fractionDigits(currency.toUpperCase());
+}
+
+/** "12.50" typed by a person → 1250n minor units, exactly (no floats); null when not an amount. */
+export function parseMoney(text: string, currency = "usd"): bigint | null {
+  const digits = fractionDigits(currency.toUpperCase());
+  const match = /^\s*(\d{1,12})(?:\.(\d+))?\s*$/.exec(text.replaceAll(",", ""));
+  if (!match || (match[2]?.length ?? 0) > digits) return null;
+  return BigInt(match[1]!) * 10n ** BigInt(digits) + BigInt((match[2] ?? "").padEnd(digits, "0") || "0");
+}
+
+export function formatDate(date: Date | string): string {
+  return new Date(date).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+}
+
+/** The first 8 characters of a uuid: what tables show, and what the searches accept. */
+export const shortId = (id: string) => id.slice(0, 8);
+
+/** A tRPC error as a sentence, with zod's field messages when the input was refused. */
+export function errorText(error: unknown): string {
+  const data = (error as { data?: { fieldErrors?: Record<string, string[] | undefined> | null } }).data;
+  const fields = Object.values(data?.fieldErrors ?? {}).flatMap((messages) => messages ?? []);
+  if (fields.length) return fields.join(". ");
+  return (error as Error)?.message ?? "Something went wrong";
+}

@@ -23,10 +23,11 @@ const words: Record<string, string> = {
   NOT_STARTED: "Not started",
 };
 
-export function StatusBadge({ status }: { status: string }) {
+/** `plain` skips the payment wording ("Paid"): a succeeded refund is not a payment. */
+export function StatusBadge({ status, plain = false }: { status: string; plain?: boolean }) {
   return (
     <span className={`badge ${tone[status] ?? ""}`}>
-      {words[status] ?? status.replaceAll("_", " ").toLowerCase()}
+      {(!plain && words[status]) || status.replaceAll("_", " ").toLowerCase()}
     </span>
   );
 }

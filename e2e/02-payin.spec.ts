@@ -48,26 +48,128 @@ test("a declined card shows the reason in plain words, and another card succeeds
   await expect(page.getByTestId("checkout-headline")).toHaveText("Thank you — your payment went through");
 });
 
-test("the seller sees the order and releases its funds; finance finds it and refunds part of it", async ({
+test("the seller filters orders, opens one, sees its timeline and postings, and releases its funds", async ({
   page,
 }) => {
   await signIn(page, accounts.seller);
-  await expect(page.getByRole("cell", { name: /Canvas tote bag/ }).first()).toBeVisible();
+  const orders = page.getByRole("table", { name: "Orders" });
+  await expect(orders.getByRole("cell", { name: /Canvas tote bag/ }).first()).toBeVisible();
+  await expect(page.getByTestId("next-payout")).toHaveText(/^\$/);
+  await expect(page.getByText("Next payout estimate")).toBeVisible();
   await screenshot(page, "seller-overview");
-  await page.getByRole("button", { name: "Mark fulfilled" }).first().click();
-  await expect(page.getByText("available").first()).toBeVisible();
-  await signOut(page);
 
+  // A status with no orders: an empty state that offers the way back.
+  await page.getByLabel(/^Status/).selectOption({ label: "Failed" });
+  await expect(page.getByText("No orders match these filters")).toBeVisible();
+  await screenshot(page, "seller-orders-empty");
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  await expect(orders.getByRole("cell", { name: /Canvas tote bag/ }).first()).toBeVisible();
+
+  // Dates: today finds them, a range in the past does not.
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByLabel(/^From/).fill(today);
+  await page.getByLabel(/^To/).fill(today);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(orders.getByRole("cell", { name: /Canvas tote bag/ }).first()).toBeVisible();
+  await page.getByLabel(/^From/).fill("2020-01-01");
+  await page.getByLabel(/^To/).fill("2020-01-31");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("No orders match these filters")).toBeVisible();
+  await page.getByRole("button", { name: "Clear", exact: true }).click();
+
+  // The short id the table shows finds exactly that order.
+  const firstLink = orders.getByRole("link").first();
+  const shortId = (await firstLink.textContent())!.trim();
+  await page.getByLabel(/^Order id/).fill(shortId);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(orders.locator("tbody tr")).toHaveCount(1);
+  await expect(orders.getByRole("link", { name: `Order ${shortId}` })).toBeVisible();
+  await screenshot(page, "seller-orders-filtered");
+
+  await orders.getByRole("link", { name: `Order ${shortId}` }).click();
+  await expect(page.getByRole("heading", { name: `Order ${shortId}` })).toBeVisible();
+  const timeline = page.getByRole("list", { name: "Timeline" });
+  await expect(timeline.getByText("risk check passed")).toBeVisible();
+  await expect(timeline.getByText(/the PSP captured the payment/)).toBeVisible();
+  const postings = page.getByRole("table", { name: "Ledger postings" });
+  await expect(postings.getByText("Payment received")).toBeVisible();
+  await expect(postings.getByRole("cell", { name: /^seller_pending:/ })).toBeVisible();
+  await page.getByRole("button", { name: "Mark fulfilled" }).click();
+  await expect(page.getByText("funds available")).toBeVisible();
+  await expect(postings.getByText("Funds released")).toBeVisible();
+  await screenshot(page, "seller-order-detail");
+
+  await page.getByRole("link", { name: "← Overview" }).click();
+  await expect(orders.getByText("available").first()).toBeVisible();
+  await signOut(page);
+});
+
+test("finance sees the volume chart, filters payments, and refunds part of an order", async ({ page }) => {
   await signIn(page, accounts.finance);
-  await expect(page.getByRole("cell", { name: accounts.buyer }).first()).toBeVisible();
+  const payments = page.getByRole("table", { name: "Payments" });
+  await expect(payments.getByRole("cell", { name: accounts.buyer }).first()).toBeVisible();
+  // The chart rendered real data: an SVG with bars, and totals that count today's payments.
+  const chart = page.getByTestId("volume-chart");
+  await expect(chart.locator("svg.recharts-surface").first()).toBeVisible();
+  await expect(chart.locator(".recharts-bar-rectangle path").first()).toBeVisible();
+  await expect(page.getByTestId("volume-count")).toHaveText(/^[1-9]\d*$/);
+  await expect(page.getByTestId("volume-amount")).toHaveText(/^\$\d/);
   await screenshot(page, "finance-payments");
-  await page.getByRole("row").filter({ hasText: "$24.00" }).first().getByRole("link").first().click();
+
+  // Filters combine: buyer + seller + status + an exact amount range.
+  await page.getByLabel("Buyer email").fill(accounts.buyer);
+  await page.getByLabel(/^Seller/).fill("blue fern");
+  await page.getByLabel(/^Status/).selectOption({ label: "Paid" });
+  await page.getByLabel("Min amount").fill("30.50");
+  await page.getByLabel("Max amount").fill("30.50");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(payments.getByRole("cell", { name: "$30.50" }).first()).toBeVisible();
+  await expect(page.getByText("5 filters")).toBeVisible();
+  await screenshot(page, "finance-payments-filtered");
+  await page.getByLabel("Min amount").fill("1000");
+  await page.getByLabel("Max amount").fill("");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByText("No payments match these filters")).toBeVisible();
+  await page.getByLabel(/^From/).fill("2020-01-01");
+  await page.getByLabel(/^To/).fill("2019-01-01");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByRole("form", { name: "Filter payments" }).getByRole("alert")).toHaveText(
+    /end date is before the start date/,
+  );
+  await page.getByRole("button", { name: "Clear", exact: true }).click();
+  await expect(payments.getByRole("cell", { name: accounts.buyer }).first()).toBeVisible();
+
+  // The Northwind order of a checkout: detail with PSP objects, postings and webhooks.
+  await payments.locator("td div").filter({ hasText: "Northwind Goods" }).first().getByRole("link").click();
   await expect(page.getByRole("heading", { name: /^Order / })).toBeVisible();
+  const psp = page.getByRole("region", { name: "PSP objects" });
+  await expect(psp.getByText(/^cs_/)).toBeVisible();
+  await expect(psp.getByText(/^ch_/)).toBeVisible();
+  const intentId = (await psp.getByText(/^pi_/).textContent())!.trim();
+  const webhooks = page.getByRole("table", { name: "Webhook events" });
+  await expect(webhooks.getByRole("cell", { name: "checkout.session.completed" })).toBeVisible();
+  await expect(webhooks.getByRole("cell", { name: "payment_intent.succeeded" })).toBeVisible();
+  await expect(
+    page.getByRole("table", { name: "Ledger postings" }).getByRole("cell", { name: "psp_clearing" }),
+  ).toBeVisible();
+  await expect(page.getByRole("list", { name: "Timeline" }).getByText("risk check passed")).toBeVisible();
+
   await page.getByLabel(/^Amount/).fill("5.00");
   await page.getByLabel("Reason").fill("Strap came loose");
   await page.getByRole("button", { name: "Refund" }).click();
   await expect(page.getByRole("status")).toHaveText("Refund requested.");
   await expect(page.getByRole("cell", { name: "Strap came loose" })).toBeVisible();
   await expect(page.getByText("Paid").or(page.getByText("succeeded")).first()).toBeVisible();
+  await expect(
+    page.getByRole("table", { name: "Ledger postings" }).getByText("Refund").first(),
+  ).toBeVisible();
+  await expect(webhooks.getByRole("cell", { name: /^refund\./ }).first()).toBeVisible();
   await screenshot(page, "finance-order-refund");
+
+  // The PSP's payment intent id finds its checkout.
+  await page.getByRole("link", { name: "← Payments" }).click();
+  await page.getByLabel("Checkout, order or PSP id").fill(intentId);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(payments.locator("tbody tr")).toHaveCount(1);
+  await expect(payments.getByRole("cell", { name: "$30.50" })).toBeVisible();
 });

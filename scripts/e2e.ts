@@ -4,9 +4,15 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { findChromium } from "./lib/chromium";
 import { freePort, startPostgresCluster } from "./lib/postgres-cluster";
 import { scanDatabase, scanFiles } from "./scan-card-data";
 
+// Before anything starts: on a fresh machine this may download or install a browser, or stop here.
+const chromiumPath = await findChromium().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
 const cluster = await startPostgresCluster();
 const appPort = await freePort();
 const pspPort = await freePort();
@@ -19,7 +25,7 @@ const env = {
   PORT: String(appPort),
   PSP_EMULATOR: "start",
   PSP_EMULATOR_PORT: String(pspPort),
-  PSP_EMULATOR_URL: `http://127.0.0.1:${pspPort}`,
+  STRIPE_API_BASE: `http://127.0.0.1:${pspPort}`,
   PSP_EMULATOR_SNAPSHOT: path.join(scratch, "psp.json"),
   PAYRAIL_SEED: "1",
   PAYRAIL_BUILD: process.argv.includes("--no-build") ? "0" : "1",
@@ -31,7 +37,9 @@ let status = 1;
 try {
   const migrate = spawnSync("npx", ["tsx", "scripts/db-migrate.ts"], { stdio: "inherit", env });
   if (migrate.status !== 0) throw new Error("migration failed");
-  app = spawn("npx", ["tsx", "scripts/start.ts"], {
+  // Node with tsx's loader rather than the tsx CLI, which SIGKILLs a child slow to acknowledge a
+  // signal: the app gets SIGTERM itself and shuts down gracefully.
+  app = spawn("npx", ["node", "--import", "tsx", "scripts/start.ts"], {
     stdio: ["ignore", "inherit", "inherit"],
     env,
     detached: true,
@@ -49,7 +57,7 @@ try {
   const extra = process.argv.slice(2).filter((arg) => arg !== "--no-build");
   const run = spawnSync("npx", ["playwright", "test", ...extra], {
     stdio: "inherit",
-    env: { ...env, E2E_BASE_URL: appUrl },
+    env: { ...env, E2E_BASE_URL: appUrl, CHROMIUM_PATH: chromiumPath },
   });
   status = run.status ?? 1;
   // SAQ A: after a full run, no card number may sit in Payrail's database, logs or test output.

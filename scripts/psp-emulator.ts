@@ -1,7 +1,9 @@
 // `npm run psp:emulator`: the Stripe-compatible PSP emulator on PSP_EMULATOR_PORT (12111).
+import { webhookSecrets } from "@/server/env";
 import { startPspEmulator } from "@/server/psp/emulator/server";
 
-const secret = process.env.PSP_WEBHOOK_SECRETS?.split(",")[0]?.trim() || "whsec_payrail_emulator";
+// Signs with the app's newest secret (STRIPE_WEBHOOK_SECRET or the first of PSP_WEBHOOK_SECRETS).
+const secret = webhookSecrets()[0]!;
 const appUrl = process.env.APP_URL ?? "http://127.0.0.1:3000";
 const emulator = await startPspEmulator({
   port: Number(process.env.PSP_EMULATOR_PORT ?? 12111),

@@ -3,7 +3,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/generated/prisma/client";
-import { openEmbeddedDatabase } from "./db/embedded";
+import { closeEmbeddedDatabase, openEmbeddedDatabase } from "./db/embedded";
 
 export type Db = PrismaClient;
 /** A client or an interactive transaction: services take either, so their steps compose. */
@@ -30,4 +30,13 @@ export function getDb(): Promise<PrismaClient> {
 
 export function isEmbedded(): boolean {
   return !process.env.DATABASE_URL;
+}
+
+/** Disconnects the process-wide client and closes the embedded database (at shutdown). */
+export async function closeDb(): Promise<void> {
+  const holder = globalThis as Holder;
+  const client = holder[key];
+  holder[key] = undefined;
+  await (await client?.catch(() => null))?.$disconnect();
+  await closeEmbeddedDatabase();
 }

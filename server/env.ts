@@ -13,8 +13,10 @@ const envSchema = z.object({
     .default("usd"),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
+  /** The webhook signing secret (Stripe's name); the newest one during a rotation. */
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
   /** Webhook signing secrets, comma-separated: the newest first; two during a rotation. */
-  PSP_WEBHOOK_SECRETS: z.string().default("whsec_payrail_emulator"),
+  PSP_WEBHOOK_SECRETS: z.string().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
@@ -27,9 +29,20 @@ export function env(): Env {
   return cached;
 }
 
+/** The log level alone: the logger must not freeze the rest of the env cache on its first line. */
+export function logLevel(): Env["LOG_LEVEL"] {
+  return envSchema.shape.LOG_LEVEL.parse(process.env.LOG_LEVEL);
+}
+
+/**
+ * The secrets a webhook signature may be made with, newest first: STRIPE_WEBHOOK_SECRET, then
+ * PSP_WEBHOOK_SECRETS (so a rotation sets the new one in either and keeps the old one in the
+ * list); the emulator's default only when neither is set.
+ */
 export function webhookSecrets(): string[] {
-  return env()
-    .PSP_WEBHOOK_SECRETS.split(",")
+  const { STRIPE_WEBHOOK_SECRET, PSP_WEBHOOK_SECRETS } = env();
+  const secrets = [STRIPE_WEBHOOK_SECRET ?? "", ...(PSP_WEBHOOK_SECRETS ?? "").split(",")]
     .map((secret) => secret.trim())
     .filter(Boolean);
+  return secrets.length > 0 ? [...new Set(secrets)] : ["whsec_payrail_emulator"];
 }

@@ -7,6 +7,14 @@ import { readCookie, SESSION_COOKIE, type SessionUser, validateSession } from "@
 import type { Db } from "@/server/db";
 import { getDb } from "@/server/db";
 import { errorCodeFor } from "@/server/errors";
+import {
+  baseLogger,
+  currentRequestId,
+  type Logger,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  runWithLogger,
+} from "@/server/log";
 
 export interface Context {
   db: Db;
@@ -19,13 +27,20 @@ export interface Context {
   secure: boolean;
   /** Client address for rate limits. */
   clientIp: string;
+  /** This request's id, echoed in X-Request-Id and on every log line. */
+  requestId: string;
+  /** The logger bound to the request id. */
+  log: Logger;
 }
 
 export async function createContext(opts: {
   headers: Headers;
   resHeaders?: Headers | null;
   db?: Db;
+  requestId?: string;
 }): Promise<Context> {
+  const requestId = opts.requestId ?? currentRequestId() ?? requestIdFrom(opts.headers);
+  opts.resHeaders?.set(REQUEST_ID_HEADER, requestId);
   const db = opts.db ?? (await getDb());
   const sessionToken = readCookie(opts.headers.get("cookie"), SESSION_COOKIE);
   const user = await validateSession(db, sessionToken);
@@ -37,6 +52,8 @@ export async function createContext(opts: {
     resHeaders: opts.resHeaders ?? null,
     secure: forwardedProto === "https" || process.env.COOKIE_SECURE === "1",
     clientIp: opts.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || "local",
+    requestId,
+    log: baseLogger().child({ requestId }),
   };
 }
 
@@ -58,21 +75,45 @@ const t = initTRPC.context<Context>().create({
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Maps domain errors to their codes; anything unknown stays a 500 and is logged once. */
-const mapDomainErrors = t.middleware(async ({ next, path }) => {
-  const result = await next();
-  if (!result.ok) {
-    const cause = result.error.cause;
-    const code = result.error.code === "INTERNAL_SERVER_ERROR" ? errorCodeFor(cause) : null;
-    if (code) throw new TRPCError({ code, message: cause?.message ?? result.error.message, cause });
-    if (result.error.code === "INTERNAL_SERVER_ERROR" && process.env.LOG_LEVEL !== "error") {
-      console.error(`[trpc] ${path}:`, cause ?? result.error);
+/** Errors already logged by `logCalls`, so the HTTP adapter's onError does not log them twice. */
+export const loggedErrors = new WeakSet<object>();
+
+/**
+ * One line per call: path, type, duration and outcome code; an internal error with its cause.
+ * Runs the call under the request's logger so services below log with its id.
+ */
+const logCalls = t.middleware(async ({ ctx, next, path, type }) => {
+  const started = performance.now();
+  const result = await runWithLogger(ctx.log, () => next(), ctx.requestId);
+  const fields = { path, type, durationMs: Math.round(performance.now() - started) };
+  if (result.ok) {
+    ctx.log.info({ ...fields, code: "OK" }, "trpc call");
+  } else {
+    loggedErrors.add(result.error);
+    if (result.error.code === "INTERNAL_SERVER_ERROR") {
+      ctx.log.error(
+        { ...fields, code: result.error.code, err: result.error.cause ?? result.error },
+        "trpc call",
+      );
+    } else {
+      ctx.log.info({ ...fields, code: result.error.code }, "trpc call");
     }
   }
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapDomainErrors);
+/** Maps domain errors to their codes; anything unknown stays a 500 (logged by `logCalls`). */
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    const code = result.error.code === "INTERNAL_SERVER_ERROR" ? errorCodeFor(cause) : null;
+    if (code) throw new TRPCError({ code, message: cause?.message ?? result.error.message, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(logCalls).use(mapDomainErrors);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });

@@ -1,4 +1,5 @@
 import { PaymentSearch } from "./payment-search";
+import { VolumeChart } from "./volume-chart";
 
 export const metadata = { title: "Payments · Payrail" };
 
@@ -6,6 +7,7 @@ export default function FinancePaymentsPage() {
   return (
     <>
       <h1>Payments</h1>
+      <VolumeChart />
       <PaymentSearch />
     </>
   );

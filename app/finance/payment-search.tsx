@@ -1,50 +1,163 @@
 "use client";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
-import { formatDateTime, formatMoney } from "@/components/format";
+import { type FormEvent, useState } from "react";
+import { errorText, formatDateTime, formatMoney, parseMoney, shortId } from "@/components/format";
 import { StatusBadge } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
-const statuses = ["", "EXECUTING", "SUCCEEDED", "FAILED", "IN_REVIEW", "BLOCKED", "REJECTED"] as const;
+const statuses = [
+  ["", "Any status"],
+  ["SUCCEEDED", "Paid"],
+  ["EXECUTING", "Awaiting payment"],
+  ["FAILED", "Failed"],
+  ["IN_REVIEW", "In review"],
+  ["BLOCKED", "Blocked"],
+  ["REJECTED", "Rejected"],
+] as const;
+type Status = (typeof statuses)[number][0];
+
+interface Filters {
+  query: string;
+  buyer: string;
+  seller: string;
+  status: Status;
+  minAmount: string;
+  maxAmount: string;
+  from: string;
+  to: string;
+}
+const noFilters: Filters = {
+  query: "",
+  buyer: "",
+  seller: "",
+  status: "",
+  minAmount: "",
+  maxAmount: "",
+  from: "",
+  to: "",
+};
+
+/** The applied filters as the procedure's input: empty fields are left out. */
+function toInput(filters: Filters) {
+  const amount = (text: string) => (text.trim() ? (parseMoney(text) ?? undefined) : undefined);
+  return {
+    query: filters.query.trim() || undefined,
+    buyer: filters.buyer.trim() || undefined,
+    seller: filters.seller.trim() || undefined,
+    status: filters.status || undefined,
+    minAmount: amount(filters.minAmount),
+    maxAmount: amount(filters.maxAmount),
+    from: filters.from || undefined,
+    to: filters.to || undefined,
+    limit: 25,
+  };
+}
 
 export function PaymentSearch() {
   const trpc = useTRPC();
-  const [status, setStatus] = useState<(typeof statuses)[number]>("");
-  const [query, setQuery] = useState("");
+  const [draft, setDraft] = useState<Filters>(noFilters);
+  const [applied, setApplied] = useState<Filters>(noFilters);
+  const [formError, setFormError] = useState<string | null>(null);
   const payments = useInfiniteQuery(
-    trpc.payin.search.infiniteQueryOptions(
-      { status: status || undefined, query: query || undefined, limit: 25 },
-      { getNextPageParam: (page) => page.nextCursor },
-    ),
+    trpc.payin.search.infiniteQueryOptions(toInput(applied), { getNextPageParam: (page) => page.nextCursor }),
   );
   const rows = payments.data?.pages.flatMap((page) => page.items) ?? [];
+  const active = Object.values(applied).filter(Boolean).length;
+  const field = (name: keyof Filters) => ({
+    value: draft[name],
+    onChange: (event: { target: { value: string } }) => setDraft({ ...draft, [name]: event.target.value }),
+  });
+
+  function apply(event: FormEvent) {
+    event.preventDefault();
+    const bad = (["minAmount", "maxAmount"] as const).find(
+      (name) => draft[name].trim() && parseMoney(draft[name]) === null,
+    );
+    if (bad) {
+      setFormError(`Enter the ${bad === "minAmount" ? "minimum" : "maximum"} amount like 12.50`);
+      return;
+    }
+    setFormError(null);
+    setApplied(draft);
+  }
+  function reset() {
+    setDraft(noFilters);
+    setApplied(noFilters);
+    setFormError(null);
+  }
+
   return (
     <>
-      <div className="row" style={{ marginBottom: "1rem" }}>
-        <input
-          placeholder="Checkout, order, payment intent or charge id"
-          value={query}
-          onChange={(event) => setQuery(event.target.value)}
-          style={{ minWidth: 360 }}
-          aria-label="Search payments"
-        />
-        <select
-          value={status}
-          onChange={(event) => setStatus(event.target.value as typeof status)}
-          aria-label="Status"
-        >
-          {statuses.map((value) => (
-            <option key={value} value={value}>
-              {value ? value.replaceAll("_", " ").toLowerCase() : "any status"}
-            </option>
-          ))}
-        </select>
+      <div className="section-head">
+        <h2>Search</h2>
+        <span className="muted">
+          newest first{active > 0 && ` · ${active} filter${active === 1 ? "" : "s"}`}
+        </span>
       </div>
-      <table>
+      <form className="filters" onSubmit={apply} aria-label="Filter payments">
+        <label>
+          Checkout, order or PSP id
+          <input
+            {...field("query")}
+            type="search"
+            placeholder="Short id, pi_…, ch_…, re_…"
+            style={{ width: 230 }}
+          />
+        </label>
+        <label>
+          Buyer email
+          <input {...field("buyer")} type="search" placeholder="name@example.com" style={{ width: 210 }} />
+        </label>
+        <label>
+          Seller
+          <input {...field("seller")} type="search" placeholder="name or id" style={{ width: 160 }} />
+        </label>
+        <label>
+          Status
+          <select {...field("status")}>
+            {statuses.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Min amount
+          <input {...field("minAmount")} className="money" inputMode="decimal" placeholder="0.00" />
+        </label>
+        <label>
+          Max amount
+          <input {...field("maxAmount")} className="money" inputMode="decimal" placeholder="any" />
+        </label>
+        <label>
+          From
+          <input {...field("from")} type="date" />
+        </label>
+        <label>
+          To
+          <input {...field("to")} type="date" />
+        </label>
+        <div className="actions">
+          {active > 0 && (
+            <button type="button" className="secondary" onClick={reset}>
+              Clear
+            </button>
+          )}
+          <button type="submit">Search</button>
+        </div>
+        {(formError || payments.error) && (
+          <p className="error" role="alert">
+            {formError ?? errorText(payments.error)}
+          </p>
+        )}
+      </form>
+      <table aria-label="Payments">
         <thead>
           <tr>
             <th>Date</th>
+            <th>Checkout</th>
             <th>Buyer</th>
             <th>Orders</th>
             <th className="num">Total</th>
@@ -54,15 +167,21 @@ export function PaymentSearch() {
         <tbody>
           {rows.map((payment) => (
             <tr key={payment.id}>
-              <td>{formatDateTime(payment.createdAt)}</td>
+              <td className="nowrap">{formatDateTime(payment.createdAt)}</td>
+              <td>
+                <span className="mono">{shortId(payment.id)}</span>
+              </td>
               <td>{payment.buyerEmail}</td>
               <td>
                 {payment.orders.map((order) => (
-                  <div key={order.id}>
-                    <Link href={`/finance/orders/${order.id}`}>{order.id.slice(0, 8)}</Link>{" "}
+                  <div key={order.id} className="row" style={{ gap: "0.4rem", flexWrap: "nowrap" }}>
+                    <Link href={`/finance/orders/${order.id}`} className="mono">
+                      {shortId(order.id)}
+                    </Link>
+                    <span>{order.sellerName}</span>
                     <span className="muted">{formatMoney(order.amount, order.currency)}</span>
                     {order.refundedAmount > 0n && (
-                      <span className="badge warn" style={{ marginLeft: 6 }}>
+                      <span className="badge warn">
                         refunded {formatMoney(order.refundedAmount, order.currency)}
                       </span>
                     )}
@@ -73,32 +192,63 @@ export function PaymentSearch() {
               <td>
                 <StatusBadge status={payment.status} />
                 {payment.failureMessage && (
-                  <div className="muted" style={{ fontSize: "0.8rem" }}>
+                  <div className="muted" style={{ fontSize: "0.8rem", marginTop: 2 }}>
                     {payment.failureMessage}
                   </div>
                 )}
               </td>
             </tr>
           ))}
-          {rows.length === 0 && !payments.isLoading && (
+          {payments.isPending &&
+            [0, 1, 2, 3].map((index) => (
+              <tr key={index} aria-hidden>
+                {Array.from({ length: 6 }, (_, cell) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
+                  <td key={cell}>
+                    <span className="skeleton" />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          {!payments.isPending && rows.length === 0 && (
             <tr>
-              <td colSpan={5} className="muted">
-                No payments match.
+              <td colSpan={6} className="empty">
+                {active > 0 ? (
+                  <>
+                    <strong>No payments match these filters</strong>
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={reset}
+                      style={{ marginTop: "0.5rem" }}
+                    >
+                      Clear filters
+                    </button>
+                  </>
+                ) : (
+                  <>
+                    <strong>No payments yet</strong>
+                    Checkouts appear here as buyers pay.
+                  </>
+                )}
               </td>
             </tr>
           )}
         </tbody>
       </table>
-      {payments.hasNextPage && (
-        <button
-          type="button"
-          className="secondary"
-          style={{ marginTop: "1rem" }}
-          onClick={() => payments.fetchNextPage()}
-        >
-          Load more
-        </button>
-      )}
+      <div className="table-foot">
+        <span>{rows.length > 0 && `${rows.length} payment${rows.length === 1 ? "" : "s"} shown`}</span>
+        {payments.hasNextPage && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => payments.fetchNextPage()}
+            disabled={payments.isFetchingNextPage}
+          >
+            {payments.isFetchingNextPage ? "Loading…" : "Load more"}
+          </button>
+        )}
+      </div>
     </>
   );
 }

@@ -1,42 +1,162 @@
 "use client";
-import { useMutation, useQuery } from "@tanstack/react-query";
-import { formatDateTime, formatMoney } from "@/components/format";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
+import Link from "next/link";
+import { type FormEvent, useState } from "react";
+import { errorText, formatDateTime, formatMoney, shortId } from "@/components/format";
 import { StatusBadge } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
+const statuses = [
+  ["", "Any status"],
+  ["SUCCESS", "Paid"],
+  ["EXECUTING", "Awaiting payment"],
+  ["FAILED", "Failed"],
+  ["NOT_STARTED", "Not started"],
+] as const;
+type Status = (typeof statuses)[number][0];
+interface Filters {
+  status: Status;
+  orderId: string;
+  from: string;
+  to: string;
+}
+const noFilters: Filters = { status: "", orderId: "", from: "", to: "" };
+
 export function SellerOrders() {
   const trpc = useTRPC();
-  const orders = useQuery(trpc.payin.sellerOrders.queryOptions({ limit: 50 }, { refetchInterval: 5000 }));
+  // The form edits a draft; the table follows what was applied, so typing never fires a query.
+  const [draft, setDraft] = useState<Filters>(noFilters);
+  const [applied, setApplied] = useState<Filters>(noFilters);
+  const orders = useInfiniteQuery(
+    trpc.payin.sellerOrderSearch.infiniteQueryOptions(
+      {
+        status: applied.status || undefined,
+        orderId: applied.orderId.trim() || undefined,
+        from: applied.from || undefined,
+        to: applied.to || undefined,
+        limit: 20,
+      },
+      { getNextPageParam: (page) => page.nextCursor, refetchInterval: 10_000 },
+    ),
+  );
   const fulfil = useMutation(trpc.payin.fulfilOrder.mutationOptions({ onSuccess: () => orders.refetch() }));
+  const rows = orders.data?.pages.flatMap((page) => page.items) ?? [];
+  const filtered = JSON.stringify(applied) !== JSON.stringify(noFilters);
+
+  function apply(event: FormEvent) {
+    event.preventDefault();
+    setApplied(draft);
+  }
+  function reset() {
+    setDraft(noFilters);
+    setApplied(noFilters);
+  }
+
   return (
     <>
-      <h2>Orders</h2>
-      <table>
+      <div className="section-head">
+        <h2>Orders</h2>
+        <span className="muted">newest first</span>
+      </div>
+      <form className="filters" onSubmit={apply} aria-label="Filter orders">
+        <label>
+          Order id
+          <input
+            className="mono"
+            placeholder="e.g. 1a295295"
+            value={draft.orderId}
+            onChange={(event) => setDraft({ ...draft, orderId: event.target.value })}
+            style={{ width: 190 }}
+          />
+        </label>
+        <label>
+          Status
+          <select
+            value={draft.status}
+            onChange={(event) => {
+              // A select is a choice already made: apply it at once.
+              const next = { ...draft, status: event.target.value as Status };
+              setDraft(next);
+              setApplied(next);
+            }}
+          >
+            {statuses.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input
+            type="date"
+            value={draft.from}
+            onChange={(event) => setDraft({ ...draft, from: event.target.value })}
+          />
+        </label>
+        <label>
+          To
+          <input
+            type="date"
+            value={draft.to}
+            onChange={(event) => setDraft({ ...draft, to: event.target.value })}
+          />
+        </label>
+        <div className="actions">
+          {filtered && (
+            <button type="button" className="secondary" onClick={reset}>
+              Clear
+            </button>
+          )}
+          <button type="submit">Apply</button>
+        </div>
+        {orders.error && (
+          <p className="error" role="alert">
+            {errorText(orders.error)}
+          </p>
+        )}
+      </form>
+      <table aria-label="Orders">
         <thead>
           <tr>
             <th>Date</th>
+            <th>Order</th>
             <th>Items</th>
             <th className="num">Amount</th>
             <th className="num">Commission</th>
+            <th className="num">Your share</th>
             <th>Status</th>
             <th>Funds</th>
           </tr>
         </thead>
         <tbody>
-          {orders.data?.map((order) => (
+          {rows.map((order) => (
             <tr key={order.id}>
-              <td>{formatDateTime(order.createdAt)}</td>
+              <td className="nowrap">{formatDateTime(order.createdAt)}</td>
+              <td>
+                <Link
+                  href={`/seller/orders/${order.id}`}
+                  className="mono"
+                  aria-label={`Order ${shortId(order.id)}`}
+                >
+                  {shortId(order.id)}
+                </Link>
+              </td>
               <td>
                 {(order.items as { name: string; quantity: number }[])
                   .map((item) => `${item.name} × ${item.quantity}`)
                   .join(", ")}
               </td>
               <td className="num">{formatMoney(order.amount, order.currency)}</td>
-              <td className="num">{formatMoney(order.commission, order.currency)}</td>
+              <td className="num muted">{formatMoney(order.commission, order.currency)}</td>
+              <td className="num">{formatMoney(order.amount - order.commission, order.currency)}</td>
               <td>
                 <StatusBadge status={order.status} />
                 {order.refundedAmount > 0n && (
-                  <div className="muted">refunded {formatMoney(order.refundedAmount, order.currency)}</div>
+                  <div className="muted" style={{ fontSize: "0.8rem", marginTop: 2 }}>
+                    refunded {formatMoney(order.refundedAmount, order.currency)}
+                  </div>
                 )}
               </td>
               <td>
@@ -47,6 +167,8 @@ export function SellerOrders() {
                     <button
                       type="button"
                       className="secondary"
+                      style={{ padding: "0.25rem 0.6rem", fontSize: "0.85rem" }}
+                      disabled={fulfil.isPending && fulfil.variables?.paymentOrderId === order.id}
                       onClick={() => fulfil.mutate({ paymentOrderId: order.id })}
                     >
                       Mark fulfilled
@@ -55,15 +177,56 @@ export function SellerOrders() {
               </td>
             </tr>
           ))}
-          {orders.data?.length === 0 && (
+          {orders.isPending &&
+            [0, 1, 2].map((index) => (
+              <tr key={index} aria-hidden>
+                {Array.from({ length: 8 }, (_, cell) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
+                  <td key={cell}>
+                    <span className="skeleton" />
+                  </td>
+                ))}
+              </tr>
+            ))}
+          {!orders.isPending && rows.length === 0 && (
             <tr>
-              <td colSpan={6} className="muted">
-                No orders yet.
+              <td colSpan={8} className="empty">
+                {filtered ? (
+                  <>
+                    <strong>No orders match these filters</strong>
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={reset}
+                      style={{ marginTop: "0.5rem" }}
+                    >
+                      Clear filters
+                    </button>
+                  </>
+                ) : (
+                  <>
+                    <strong>No orders yet</strong>
+                    Orders appear here as soon as a buyer checks out.
+                  </>
+                )}
               </td>
             </tr>
           )}
         </tbody>
       </table>
+      <div className="table-foot">
+        <span>{rows.length > 0 && `${rows.length} order${rows.length === 1 ? "" : "s"} shown`}</span>
+        {orders.hasNextPage && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => orders.fetchNextPage()}
+            disabled={orders.isFetchingNextPage}
+          >
+            {orders.isFetchingNextPage ? "Loading…" : "Load more"}
+          </button>
+        )}
+      </div>
     </>
   );
 }

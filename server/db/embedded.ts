@@ -32,3 +32,12 @@ export function openEmbeddedDatabase(): Promise<PGlite> {
   })();
   return holder[key];
 }
+
+/** Closes the embedded database if it was opened, flushing it to disk. */
+export async function closeEmbeddedDatabase(): Promise<void> {
+  const holder = globalThis as Holder;
+  const opening = holder[key];
+  holder[key] = undefined;
+  const pg = await opening?.catch(() => null);
+  if (pg && !pg.closed) await pg.close();
+}

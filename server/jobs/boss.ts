@@ -2,6 +2,7 @@
 // pool; embedded, it shares the process's one PGlite instance (pg-boss's `pglite` backend).
 import { fromPglite, PgBoss } from "pg-boss";
 import { openEmbeddedDatabase } from "@/server/db/embedded";
+import { log } from "@/server/log";
 
 const key = Symbol.for("payrail.boss");
 type Holder = { [key]?: Promise<PgBoss> };
@@ -17,9 +18,8 @@ async function createBoss({ maintain }: BossOptions): Promise<PgBoss> {
   const boss = url
     ? new PgBoss({ connectionString: url, ...common })
     : new PgBoss({ db: fromPglite(await openEmbeddedDatabase()), backend: "pglite", ...common });
-  boss.on("error", (error) => {
-    if (process.env.LOG_LEVEL !== "error") console.error("[jobs]", error.message);
-  });
+  // pg-boss reports its own trouble (a lost connection, a failed maintenance run) here and retries.
+  boss.on("error", (error) => log().warn({ err: error }, "job queue error"));
   await boss.start();
   const { ensureQueues } = await import("./registry");
   await ensureQueues(boss);
@@ -29,13 +29,22 @@ async function createBoss({ maintain }: BossOptions): Promise<PgBoss> {
 /** The process-wide pg-boss instance, started once. */
 export function getBoss(options: BossOptions = { maintain: false }): Promise<PgBoss> {
   const holder = globalThis as Holder;
-  holder[key] ??= createBoss(options);
+  // A failed start is forgotten, so the next caller (a health check, a retried job) tries again.
+  if (!holder[key]) {
+    const starting = createBoss(options).catch((error: unknown) => {
+      if (holder[key] === starting) holder[key] = undefined;
+      throw error;
+    });
+    holder[key] = starting;
+  }
   return holder[key];
 }
 
-export async function stopBoss(): Promise<void> {
+/** Stops the queue, waiting up to `timeoutMs` for jobs still running. */
+export async function stopBoss(timeoutMs = 5_000): Promise<void> {
   const holder = globalThis as Holder;
   const boss = holder[key];
   holder[key] = undefined;
-  if (boss) await (await boss).stop({ graceful: true, timeout: 5_000 });
+  const started = await boss?.catch(() => null);
+  await started?.stop({ graceful: true, timeout: timeoutMs });
 }

@@ -1,12 +1,14 @@
 // Runs every registered job: validated payloads, per-job concurrency, cron schedules.
 import type { PgBoss } from "pg-boss";
 import { getDb } from "@/server/db";
+import { log, withLogFields } from "@/server/log";
 import { getBoss } from "./boss";
 import { allJobs } from "./registry";
 
 export interface WorkerHandle {
   boss: PgBoss;
-  stop(): Promise<void>;
+  /** Stops fetching jobs and waits (up to `timeoutMs`) for the ones running to finish. */
+  stop(timeoutMs?: number): Promise<void>;
 }
 
 export async function startWorker(options: { pollingIntervalSeconds?: number } = {}): Promise<WorkerHandle> {
@@ -20,16 +22,36 @@ export async function startWorker(options: { pollingIntervalSeconds?: number } =
       { localConcurrency: job.concurrency ?? 4, pollingIntervalSeconds },
       async ([claimed]) => {
         if (!claimed) return;
-        const data = job.schema.parse(claimed.data);
-        await job.handler(data, { db, jobId: claimed.id, attempt: claimed.retryCount + 1 });
+        const attempt = claimed.retryCount + 1;
+        // Every line logged by the handler, however deep, carries the job's name and id.
+        await withLogFields({ job: job.name, jobId: claimed.id, attempt }, async () => {
+          const started = performance.now();
+          try {
+            const data = job.schema.parse(claimed.data);
+            await job.handler(data, { db, jobId: claimed.id, attempt });
+            log().info({ durationMs: Math.round(performance.now() - started) }, "job done");
+          } catch (error) {
+            // A warning, not an error: pg-boss retries it, and the dead-letter queue keeps the last.
+            log().warn({ durationMs: Math.round(performance.now() - started), err: error }, "job failed");
+            throw error;
+          }
+        });
       },
     );
     if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: "UTC" });
   }
   return {
     boss,
-    async stop() {
-      for (const job of allJobs) await boss.offWork(job.name);
+    async stop(timeoutMs = 10_000) {
+      // offWork stops every queue's polling at once and resolves when its running jobs are done.
+      const drained = Promise.all(allJobs.map((job) => boss.offWork(job.name)));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      });
+      const late = await Promise.race([drained.then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (late) log().warn({ timeoutMs }, "jobs still running at shutdown; pg-boss will retry them");
     },
   };
 }

@@ -164,6 +164,28 @@ describe("postTransaction", () => {
     expect(await db.ledgerEntry.count()).toBe(before);
   });
 
+  it("stores references and descriptions with quotes, backslashes, commas and braces as given", async () => {
+    const odd = ['q"uote\\back,comma {brace} NULL', "  spaced  ", 'ünï\\"cødé'];
+    const batch = odd.map((reference, index) => ({
+      ...payin(reference, 100n + BigInt(index), 10n),
+      description: `d ${reference}`,
+    }));
+    const posted = await db.$transaction((tx) => postTransactions(tx, batch));
+    const single = await postTransaction(db, { ...payin(`one ${odd[0]}`, 50n, 5n), description: odd[2] });
+    const stored = await db.ledgerTransaction.findMany({
+      where: { id: { in: [...posted.map((item) => item.id), single.id] } },
+      orderBy: { id: "asc" },
+    });
+    expect(stored.map((row) => [row.reference, row.description])).toEqual([
+      ...odd.map((reference) => [reference, `d ${reference}`]),
+      [`one ${odd[0]}`, odd[2]],
+    ]);
+    // Replays find them again by the same keys.
+    const again = await db.$transaction((tx) => postTransactions(tx, batch));
+    expect(again.map((item) => item.replayed)).toEqual([true, true, true]);
+    expect(again.map((item) => item.id)).toEqual(posted.map((item) => item.id));
+  });
+
   it("posts a batch with set-based statements, mixing new events and replays", async () => {
     const batch = [
       payin("order-2", 5_000n, 500n),
@@ -250,6 +272,58 @@ describe("the database enforces the rules", () => {
       await rawEntry(client, tx, "psp_clearing", "CREDIT", 7);
     });
     expect((await checkLedgerInvariants(db)).ok).toBe(true);
+  });
+
+  it("checks entries added later: to a committed transaction, and after SET CONSTRAINTS … IMMEDIATE", async () => {
+    let committed = "";
+    await inTransaction(async (client) => {
+      committed = await rawTransaction(client, "r-later");
+      await rawEntry(client, committed, "platform_bank", "DEBIT", 3);
+      await rawEntry(client, committed, "psp_clearing", "CREDIT", 3);
+    });
+    await expect(
+      inTransaction((client) => rawEntry(client, committed, "platform_bank", "DEBIT", 1)),
+    ).rejects.toThrow(/unbalanced/);
+    await expect(
+      inTransaction(async (client) => {
+        const tx = await rawTransaction(client, "r-immediate");
+        await rawEntry(client, tx, "platform_bank", "DEBIT", 4);
+        await rawEntry(client, tx, "psp_clearing", "CREDIT", 4);
+        await client.query("SET CONSTRAINTS ALL IMMEDIATE");
+        await rawEntry(client, tx, "platform_bank", "DEBIT", 1);
+      }),
+    ).rejects.toThrow(/unbalanced/);
+    // Emptying the queue does not cancel a queued check.
+    await expect(
+      inTransaction(async (client) => {
+        const tx = await rawTransaction(client, "r-dequeued");
+        await rawEntry(client, tx, "platform_bank", "DEBIT", 5);
+        await client.query("DELETE FROM ledger_check_queue");
+      }),
+    ).rejects.toThrow(/at least 2/);
+    expect((await sql.query(`SELECT count(*)::int AS n FROM ledger_check_queue`)).rows[0].n).toBe(0);
+    expect((await checkLedgerInvariants(db)).ok).toBe(true);
+  });
+
+  it("posts with the plain client as one atomic statement", async () => {
+    const before = await db.ledgerEntry.count();
+    const posted = await postTransaction(db, payin("plain-1", 1_000n, 100n));
+    expect(posted.replayed).toBe(false);
+    expect(await db.ledgerEntry.count()).toBe(before + 3);
+    expect((await postTransaction(db, payin("plain-1", 1_000n, 100n))).replayed).toBe(true);
+    await expect(
+      postTransaction(db, {
+        kind: "refund",
+        reference: "plain-too-much",
+        currency: "usd",
+        entries: [
+          { account: `seller_available:${sellerId}`, direction: "DEBIT", amount: 10n ** 12n },
+          { account: "psp_clearing", direction: "CREDIT", amount: 10n ** 12n },
+        ],
+      }),
+    ).rejects.toMatchObject({ name: "InsufficientFundsError" });
+    expect(await db.ledgerTransaction.count({ where: { reference: "plain-too-much" } })).toBe(0);
+    expect(await db.ledgerEntry.count()).toBe(before + 3);
   });
 
   it.each([

@@ -8,7 +8,10 @@ import {
   checkoutsForBuyer,
   ordersForSeller,
   paymentOrderDetail,
+  paymentVolume,
   searchPayments,
+  searchSellerOrders,
+  sellerOrderDetail,
 } from "./queries";
 import { requestRefund } from "./refunds";
 import { releaseOrder } from "./release";
@@ -22,6 +25,8 @@ import {
   paymentSearchInput,
   refundInput,
   reviewInput,
+  sellerOrderSearchInput,
+  volumeInput,
 } from "./schemas";
 import { syncPaymentStatus } from "./sync-status";
 
@@ -50,9 +55,13 @@ export const payinRouter = createTRPCRouter({
   sellerOrders: sellerProcedure
     .input(pageInput)
     .query(({ ctx, input }) => ordersForSeller(ctx.db, ctx.sellerId, input)),
+  /** The seller console's table: filters and keyset pages; the seller is ctx's, never input's. */
+  sellerOrderSearch: sellerProcedure
+    .input(sellerOrderSearchInput)
+    .query(({ ctx, input }) => searchSellerOrders(ctx.db, ctx.sellerId, input)),
   sellerOrder: sellerProcedure
     .input(orderIdInput)
-    .query(({ ctx, input }) => paymentOrderDetail(ctx.db, input.paymentOrderId, ctx.sellerId)),
+    .query(({ ctx, input }) => sellerOrderDetail(ctx.db, input.paymentOrderId, ctx.sellerId)),
   fulfilOrder: sellerProcedure
     .input(orderIdInput)
     .mutation(({ ctx, input }) =>
@@ -60,6 +69,7 @@ export const payinRouter = createTRPCRouter({
     ),
 
   search: financeProcedure.input(paymentSearchInput).query(({ ctx, input }) => searchPayments(ctx.db, input)),
+  volume: financeProcedure.input(volumeInput).query(({ ctx, input }) => paymentVolume(ctx.db, input.days)),
   order: financeProcedure
     .input(orderIdInput)
     .query(({ ctx, input }) => paymentOrderDetail(ctx.db, input.paymentOrderId)),

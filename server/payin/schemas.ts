@@ -52,11 +52,62 @@ export const reviewInput = z.object({
   note: plainText(500).pipe(z.string().min(3, "Add a note for the record")),
 });
 
-export const paymentSearchInput = z.object({
-  status: z.enum(["IN_REVIEW", "BLOCKED", "REJECTED", "EXECUTING", "SUCCEEDED", "FAILED"]).optional(),
-  query: plainText(100).optional(),
-  cursor: z.string().uuid().optional(),
-  limit: z.number().int().min(1).max(100).default(25),
+/** A calendar day in UTC, as an HTML date input sends it ("2026-12-05"). */
+const day = z.iso.date("A date like 2026-12-05");
+const minorUnits = z
+  .bigint()
+  .min(0n, "The amount cannot be negative")
+  .max(MAX_MINOR_UNITS, "The amount is too large");
+
+/** Both ends are optional and inclusive; `from` after `to` is a mistake worth saying. */
+function rangesInOrder(
+  input: { from?: string; to?: string; minAmount?: bigint; maxAmount?: bigint },
+  context: z.RefinementCtx,
+) {
+  if (input.from && input.to && input.from > input.to)
+    context.addIssue({ code: "custom", path: ["to"], message: "The end date is before the start date" });
+  if (input.minAmount !== undefined && input.maxAmount !== undefined && input.minAmount > input.maxAmount)
+    context.addIssue({ code: "custom", path: ["maxAmount"], message: "The maximum is below the minimum" });
+}
+
+export const paymentSearchInput = z
+  .object({
+    status: z.enum(["IN_REVIEW", "BLOCKED", "REJECTED", "EXECUTING", "SUCCEEDED", "FAILED"]).optional(),
+    /** A checkout or order id (or its first 8+ characters), or a PSP id: cs_, pi_, ch_, re_. */
+    query: plainText(100).optional(),
+    /** The buyer's email (exact, any case) or user id. */
+    buyer: plainText(254).optional(),
+    /** The seller's id, or part of its name. */
+    seller: plainText(100).optional(),
+    minAmount: minorUnits.optional(),
+    maxAmount: minorUnits.optional(),
+    from: day.optional(),
+    to: day.optional(),
+    cursor: z.string().uuid().optional(),
+    limit: z.number().int().min(1).max(100).default(25),
+  })
+  .superRefine(rangesInOrder);
+export type PaymentSearchInput = z.infer<typeof paymentSearchInput>;
+
+export const sellerOrderSearchInput = z
+  .object({
+    status: z.enum(["NOT_STARTED", "EXECUTING", "SUCCESS", "FAILED"]).optional(),
+    /** An order id, or the first 8+ characters of one (what the table shows). */
+    orderId: z
+      .string()
+      .trim()
+      .regex(/^[0-9a-fA-F-]{0,36}$/, "An order id has only 0-9, a-f and dashes")
+      .optional(),
+    from: day.optional(),
+    to: day.optional(),
+    cursor: z.string().uuid().optional(),
+    limit: z.number().int().min(1).max(100).default(25),
+  })
+  .superRefine(rangesInOrder);
+export type SellerOrderSearchInput = z.infer<typeof sellerOrderSearchInput>;
+
+export const volumeInput = z.object({
+  days: z.number().int().min(7, "At least 7 days").max(90, "At most 90 days").default(30),
 });
 
 export const orderIdInput = z.object({ paymentOrderId: z.string().uuid() });

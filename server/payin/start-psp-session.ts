@@ -10,16 +10,37 @@ export function pspReference(checkoutId: string, attempt: number): string {
   return attempt === 1 ? checkoutId : `${checkoutId}:${attempt}`;
 }
 
+/** What starting a session needs to know of a checkout. */
+export interface SessionCheckout {
+  id: string;
+  attempt: number;
+  status: string;
+  currency: string;
+  pspSessionUrl: string | null;
+  orders: { id: string; items: unknown }[];
+}
+
 /** Returns the hosted payment page URL, creating the session at the PSP if needed. */
 export async function startPspSession(db: Db, checkoutId: string): Promise<string | null> {
   const event = await db.paymentEvent.findUniqueOrThrow({
     where: { id: checkoutId },
     include: { orders: { orderBy: { id: "asc" } } },
   });
+  return openPspSession(db, event);
+}
+
+/**
+ * The same for a checkout the caller already holds (the checkout call has just written it, so
+ * reading it back would be a wasted round trip). The parameters must be the ones a later
+ * `startPspSession` would send, or the PSP refuses the replayed key: orders by id, as the
+ * database orders UUIDs (lowercase hex strings sort the same way), items as stored.
+ */
+export async function openPspSession(db: Db, event: SessionCheckout): Promise<string | null> {
   if (event.status !== "EXECUTING") return null;
   if (event.pspSessionUrl) return event.pspSessionUrl;
   const appUrl = env().APP_URL;
-  const lineItems = event.orders.flatMap((order) =>
+  const orders = [...event.orders].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const lineItems = orders.flatMap((order) =>
     (order.items as { name: string; unitPrice: string; quantity: number }[]).map((item) => ({
       name: item.name,
       amount: BigInt(item.unitPrice),
@@ -36,9 +57,13 @@ export async function startPspSession(db: Db, checkoutId: string): Promise<strin
   });
   crashPoint("payin.session-created-before-record");
   // Only the attempt we started may record its session (a retry may have moved on meanwhile).
-  await db.paymentEvent.updateMany({
-    where: { id: event.id, attempt: event.attempt, status: "EXECUTING", pspSessionId: null },
-    data: { pspSessionId: session.sessionId, pspSessionUrl: session.url, updatedAt: new Date() },
-  });
+  await db.$executeRawUnsafe(
+    `UPDATE payment_event SET psp_session_id = $2, psp_session_url = $3, updated_at = now()
+      WHERE id = $1::uuid AND attempt = $4 AND status = 'EXECUTING' AND psp_session_id IS NULL`,
+    event.id,
+    session.sessionId,
+    session.url,
+    event.attempt,
+  );
   return session.url;
 }

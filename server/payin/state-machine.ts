@@ -24,9 +24,19 @@ export interface TransitionOptions {
   data?: { ledgerUpdated?: boolean; walletUpdated?: boolean; failureReason?: string | null };
 }
 
+/** The states an order may leave for `to`, as a PostgreSQL array literal (enum names need no quoting). */
+function allowedFromLiteral(to: PaymentOrderStatus): string {
+  const from = (Object.keys(allowed) as PaymentOrderStatus[]).filter((status) => canTransition(status, to));
+  return `{${from.join(",")}}`;
+}
+
 /**
  * Moves every order of a payment event that is in `from` to `to`, in the caller's transaction.
  * Orders already in `to` are left alone (idempotent); any other state is an error.
+ *
+ * One statement (it runs on every checkout, twice): lock the orders that must move (their latest
+ * versions), refuse the whole move if one of them may not, update them and log each move with its
+ * `from` state. Atomic on its own too, when called outside a transaction.
  */
 export async function transitionOrders(
   tx: DbOrTx,
@@ -34,29 +44,56 @@ export async function transitionOrders(
   to: PaymentOrderStatus,
   options: TransitionOptions,
 ): Promise<number> {
-  const orders = await tx.paymentOrder.findMany({
-    where: { paymentEventId },
-    select: { id: true, status: true },
-    orderBy: { id: "asc" },
-  });
-  const moving = orders.filter((order) => order.status !== to);
-  for (const order of moving) {
-    if (!canTransition(order.status, to)) throw new InvalidTransitionError("payment order", order.status, to);
-  }
-  if (moving.length === 0) return 0;
-  const ids = moving.map((order) => order.id);
-  await tx.paymentOrder.updateMany({
-    where: { id: { in: ids } },
-    data: { status: to, updatedAt: new Date(), ...options.data },
-  });
-  await tx.paymentOrderTransition.createMany({
-    data: moving.map((order) => ({
-      paymentOrderId: order.id,
-      fromStatus: order.status,
-      toStatus: to,
-      actor: options.actor,
-      reason: options.reason,
-    })),
-  });
-  return moving.length;
+  const data = options.data ?? {};
+  const rows = await tx.$queryRawUnsafe<{ refused: PaymentOrderStatus | null; moved: number }[]>(
+    `WITH current AS (
+       SELECT id, status FROM payment_order
+        WHERE payment_event_id = $1::uuid AND status <> $2::"PaymentOrderStatus"
+        ORDER BY id
+          FOR UPDATE
+     ), refused AS (
+       SELECT status FROM current WHERE status <> ALL ($3::"PaymentOrderStatus"[]) LIMIT 1
+     ), moved AS (
+       UPDATE payment_order o
+          SET status = $2::"PaymentOrderStatus",
+              updated_at = now(),
+              ledger_updated = coalesce($4::boolean, o.ledger_updated),
+              wallet_updated = coalesce($5::boolean, o.wallet_updated),
+              failure_reason = CASE WHEN $6::boolean THEN $7::text ELSE o.failure_reason END
+         FROM current c
+        WHERE o.id = c.id AND NOT EXISTS (SELECT 1 FROM refused)
+       RETURNING o.id, c.status AS from_status
+     ), logged AS (
+       INSERT INTO payment_order_transition (payment_order_id, from_status, to_status, actor, reason)
+       SELECT id, from_status, $2::"PaymentOrderStatus", $8, $9 FROM moved ORDER BY id
+     )
+     SELECT (SELECT status FROM refused)::text AS refused, (SELECT count(*) FROM moved)::int AS moved`,
+    paymentEventId,
+    to,
+    allowedFromLiteral(to),
+    data.ledgerUpdated ?? null,
+    data.walletUpdated ?? null,
+    data.failureReason !== undefined,
+    data.failureReason ?? null,
+    options.actor,
+    options.reason,
+  );
+  const { refused, moved } = rows[0]!;
+  if (refused) throw new InvalidTransitionError("payment order", refused, to);
+  return moved;
+}
+
+/**
+ * The moves a new order makes from its birth to `to` within the transaction that creates it
+ * (checked against the table): it is stored once in its final state, with every move logged.
+ */
+export function movesFromBirth(
+  to: PaymentOrderStatus,
+): { from: PaymentOrderStatus | null; to: PaymentOrderStatus }[] {
+  if (to === "NOT_STARTED") return [{ from: null, to }];
+  if (!canTransition("NOT_STARTED", to)) throw new InvalidTransitionError("payment order", "NOT_STARTED", to);
+  return [
+    { from: null, to: "NOT_STARTED" },
+    { from: "NOT_STARTED", to },
+  ];
 }

@@ -9,7 +9,10 @@ import { startPspSession } from "./start-psp-session";
 export type SyncResult = "succeeded" | "failed" | "open" | "not-executing";
 
 export async function syncPaymentStatus(db: Db, checkoutId: string, actor: string): Promise<SyncResult> {
-  const event = await db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } });
+  const event = await db.paymentEvent.findUniqueOrThrow({
+    where: { id: checkoutId },
+    select: { status: true, pspSessionId: true },
+  });
   if (event.status !== "EXECUTING") return "not-executing";
   if (!event.pspSessionId) {
     // The session call never completed (timeout, crash): repeat it with the same idempotency key.

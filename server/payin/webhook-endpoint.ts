@@ -1,9 +1,9 @@
 // The webhook endpoint's logic, shared by the Next route and the test harness: verify the
 // signature on the raw body (constant time, 300 s tolerance, any configured secret during a
-// rotation), store the event once, enqueue its processing, answer fast.
+// rotation), store the event once, enqueue its processing, answer fast (and start processing).
 import type { Db } from "@/server/db";
 import { getPsp } from "@/server/psp/instance";
-import { storeWebhookEvent } from "./webhooks";
+import { needsProcessing, processWebhookEvent, storeWebhookEvent } from "./webhooks";
 
 const MAX_BODY_BYTES = 512 * 1024;
 
@@ -22,5 +22,13 @@ export async function receivePspWebhook(
     return { status: 400, body: { error: "Invalid signature" } };
   }
   const stored = await storeWebhookEvent(db, event);
+  // The stored job is the guarantee; processing right away (not awaited: the answer does not wait) only
+  // saves the queue's polling delay. Both run the same idempotent processor, which asks the PSP
+  // for the truth and locks the checkout, so running it twice changes nothing.
+  if (stored && needsProcessing(event.type)) {
+    setImmediate(() => {
+      processWebhookEvent(db, event.id, event).catch(() => {});
+    });
+  }
   return { status: 200, body: { received: true, duplicate: !stored } };
 }

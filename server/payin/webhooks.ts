@@ -11,8 +11,32 @@ import { recordDeclinedAttempt } from "./record-outcome";
 import { applyRefundStatus } from "./refunds";
 import { syncPaymentStatus } from "./sync-status";
 
+/**
+ * Whether processing the event can change anything: the types `processWebhookEvent` acts on.
+ * Stripe sends others too (`charge.succeeded`, `payment_intent.succeeded`, …: two of the three
+ * events of every paid checkout), which the processor would only mark processed.
+ */
+export function needsProcessing(type: string): boolean {
+  return (
+    type.startsWith("checkout.session.") ||
+    type === "payment_intent.payment_failed" ||
+    type.startsWith("refund.") ||
+    type === "charge.refund.updated" ||
+    type.startsWith("transfer.") ||
+    type.startsWith("payout.")
+  );
+}
+
 /** Stores a verified event; returns false for a replay of an event already stored. */
 export async function storeWebhookEvent(db: Db, event: Stripe.Event): Promise<boolean> {
+  if (!needsProcessing(event.type)) {
+    // Kept for the record, already processed: one statement, no job.
+    const inserted = await db.$executeRaw`
+      INSERT INTO psp_webhook_event (id, type, payload, processed_at)
+      VALUES (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, now())
+      ON CONFLICT (id) DO NOTHING`;
+    return inserted > 0;
+  }
   return db.$transaction(async (tx) => {
     const inserted = await tx.$executeRaw`
       INSERT INTO psp_webhook_event (id, type, payload)
@@ -28,10 +52,17 @@ function checkoutIdOf(object: { metadata?: Stripe.Metadata | null; client_refere
   return object.metadata?.payment_event_id ?? object.client_reference_id?.split(":")[0] ?? null;
 }
 
-export async function processWebhookEvent(db: Db, eventId: string): Promise<void> {
-  const stored = await db.pspWebhookEvent.findUnique({ where: { id: eventId } });
-  if (!stored || stored.processedAt) return;
-  const event = stored.payload as unknown as Stripe.Event;
+/**
+ * Processes a stored event. `verified` is the event the endpoint has just verified and stored
+ * (so not processed yet): given, the stored copy is not read back.
+ */
+export async function processWebhookEvent(db: Db, eventId: string, verified?: Stripe.Event): Promise<void> {
+  let event = verified;
+  if (!event) {
+    const stored = await db.pspWebhookEvent.findUnique({ where: { id: eventId } });
+    if (!stored || stored.processedAt) return;
+    event = stored.payload as unknown as Stripe.Event;
+  }
   const actor = `psp:${event.type}`;
   if (event.type.startsWith("checkout.session.")) {
     const checkoutId = checkoutIdOf(event.data.object as Stripe.Checkout.Session);
@@ -58,5 +89,5 @@ export async function processWebhookEvent(db: Db, eventId: string): Promise<void
   } else if (event.type.startsWith("transfer.") || event.type.startsWith("payout.")) {
     await handlePayoutPspEvent(db, event);
   }
-  await db.pspWebhookEvent.update({ where: { id: eventId }, data: { processedAt: new Date() } });
+  await db.$executeRaw`UPDATE psp_webhook_event SET processed_at = now() WHERE id = ${eventId}`;
 }

@@ -8,7 +8,7 @@ export const WEBHOOK_TOLERANCE_SECONDS = 300;
 
 export interface StripeAdapterOptions {
   secretKey: string;
-  /** `http://127.0.0.1:12111` for the emulator; absent for real Stripe. */
+  /** The API base URL (STRIPE_API_BASE), e.g. `http://127.0.0.1:12111` for the emulator; absent for Stripe. */
   emulatorUrl?: string;
   timeoutMs?: number;
   maxNetworkRetries?: number;
@@ -23,7 +23,8 @@ export function createStripeClient(options: StripeAdapterOptions): Stripe {
     ...(emulator
       ? {
           host: emulator.hostname,
-          port: Number(emulator.port),
+          // An URL without a port means the scheme's default one.
+          port: Number(emulator.port || (emulator.protocol === "https:" ? 443 : 80)),
           protocol: emulator.protocol.replace(":", "") as "http",
         }
       : {}),

@@ -17,7 +17,7 @@ import { executeRun, startRun } from "./run";
 
 process.env.PAYRAIL_RATE_LIMITS = "off";
 process.env.RISK_VELOCITY_LIMIT = "1000";
-// No worker: webhooks are stored but not processed, so the PSP can get ahead of Payrail on purpose.
+// No worker: queued jobs never run, so the PSP can get ahead of Payrail on purpose.
 const h = await startPayinHarness({ worker: false });
 const period = { start: new Date(Date.now() - 3_600_000), end: new Date(Date.now() + 3_600_000) };
 const sessionIdOf = (url: string | null) => /cs_[A-Za-z0-9_-]+/.exec(url ?? "")?.[0] ?? "";
@@ -29,7 +29,10 @@ async function checkout(sync = true) {
     items: [{ productId: h.products[0]!.id, quantity: 1 }],
   });
   const started = await buyer.payin.checkoutStatus({ checkoutId });
+  // Unsynced: its webhooks are lost and the buyer never comes back, so only the PSP knows.
+  if (!sync) await h.control("faults", { kind: "drop", count: 10 });
   await h.pay(sessionIdOf(started.pspSessionUrl));
+  if (!sync) await h.control("faults/clear");
   if (sync) await buyer.payin.checkoutStatus({ checkoutId }); // the return page applies the PSP's answer
   return checkoutId;
 }
@@ -69,7 +72,9 @@ beforeAll(async () => {
   await executeRefund(h.db, refund.id);
   const sent = await h.db.refund.findUniqueOrThrow({ where: { id: refund.id } });
   expect(sent.status).toBe("SUCCEEDED");
+  await h.control("faults", { kind: "drop", count: 10 }); // its webhook is lost
   await h.control(`refunds/${sent.pspRefundId}/fail`);
+  await h.control("faults/clear");
   failedRefundId = refund.id;
 
   // A checkout that never reached the PSP and has sat EXECUTING for two hours.
@@ -105,7 +110,9 @@ beforeAll(async () => {
   await driveRun(h.db, run.id);
   const payout = await h.db.payout.findFirstOrThrow({ where: { sellerId: seller.id, status: "PAID" } });
   payoutId = payout.id;
+  await h.control("faults", { kind: "drop", count: 10 }); // its webhook is lost
   await h.control(`transfers/${payout.pspTransferId}/reverse`);
+  await h.control("faults/clear");
 });
 
 describe("reconciliation", () => {

@@ -30,3 +30,20 @@ export function findCardNumbers(text: string): string[] {
   }
   return found;
 }
+
+/** Replaces every card-like number (as findCardNumbers sees them) so logs never carry one. */
+export function maskCardNumbers(text: string): string {
+  const maskSpan = (span: string) =>
+    span.replace(candidate, (match) => {
+      const digits = match.replace(/[ -]/g, "");
+      return brandPrefix.test(digits) && passesLuhn(digits) ? "[card redacted]" : match;
+    });
+  // UUIDs are left alone, for the same reason findCardNumbers skips them.
+  let masked = "";
+  let last = 0;
+  for (const match of text.matchAll(uuid)) {
+    masked += maskSpan(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return masked + maskSpan(text.slice(last));
+}

@@ -29,4 +29,14 @@ describe("security headers", () => {
     const tls = headersFor("http://127.0.0.1:3000/", { headers: { "x-forwarded-proto": "https" } });
     expect(tls.get("strict-transport-security")).toContain("max-age=");
   });
+
+  it("gives every request an id, keeping a well-formed incoming one (so /api/health and routes echo it)", () => {
+    expect(
+      headersFor("http://127.0.0.1:3000/api/health", { headers: { "x-request-id": "lb-42" } }).get(
+        "x-request-id",
+      ),
+    ).toBe("lb-42");
+    const fresh = headersFor("http://127.0.0.1:3000/", { headers: { "x-request-id": "no spaces allowed" } });
+    expect(fresh.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });

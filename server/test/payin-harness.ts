@@ -75,7 +75,7 @@ export async function startPayinHarness(options: { worker?: boolean } = {}) {
     sellerCaller: (index: number) => callerAs(database.db, sellers[index]!.user.id),
     /** Pays an open session at the emulator as a buyer would on the hosted page. */
     async pay(sessionId: string, card = "4242424242424242") {
-      const response = await fetch(`${emulator.url}/_control/checkout_sessions/${sessionId}/complete`, {
+      const response = await fetch(`${emulator.url}/_emulator/checkout_sessions/${sessionId}/complete`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ card }),
@@ -83,7 +83,7 @@ export async function startPayinHarness(options: { worker?: boolean } = {}) {
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     async control(path: string, body: unknown = {}) {
-      const response = await fetch(`${emulator.url}/_control/${path}`, {
+      const response = await fetch(`${emulator.url}/_emulator/${path}`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),

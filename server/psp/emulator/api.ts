@@ -316,6 +316,7 @@ const routes: [string, RegExp, Handler][] = [
       return payout;
     },
   ],
+  ["GET", /^\/v1\/balance$/, (engine) => engine.balances.balance()],
   [
     "GET",
     /^\/v1\/balance_transactions$/,

@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { waitFor } from "@/server/test/wait-for";
 import { createStripeClient } from "../stripe-adapter";
-import { startPspEmulator } from "./server";
+import { type EmulatorHandle, startPspEmulator } from "./server";
 
 const snapshotPath = path.join(mkdtempSync(path.join(tmpdir(), "payrail-emulator-")), "psp.json");
 const webhookBodies: string[] = [];
@@ -35,13 +35,24 @@ const stripe = createStripeClient({
   emulatorUrl: emulator.url,
   maxNetworkRetries: 0,
 });
+let restarted: EmulatorHandle | undefined;
 afterAll(async () => {
   await emulator.close();
+  await restarted?.close();
   receiver.close();
 });
 
-const onDisk = () =>
-  JSON.parse(readFileSync(snapshotPath, "utf8")) as Record<string, Record<string, unknown>>;
+/** The snapshot with its journal of events and idempotency records applied, as a restart reads it. */
+function onDisk() {
+  const state = JSON.parse(readFileSync(snapshotPath, "utf8")) as Record<string, Record<string, unknown>>;
+  const journal = `${snapshotPath}.journal`;
+  const lines = existsSync(journal) ? readFileSync(journal, "utf8").split("\n").filter(Boolean) : [];
+  for (const line of lines) {
+    const [name, key, value] = JSON.parse(line) as [string, string, unknown];
+    state[name] = { ...state[name], [key]: value };
+  }
+  return state;
+}
 
 it("has every object it answered with in its snapshot when the answer arrives", async () => {
   const session = await stripe.checkout.sessions.create(
@@ -74,7 +85,7 @@ it("sends a webhook only for state that is already on disk", async () => {
     cancel_url: "http://127.0.0.1:3000/cancel",
   });
   webhookBodies.length = 0;
-  await fetch(`${emulator.url}/_control/checkout_sessions/${session.id}/complete`, {
+  await fetch(`${emulator.url}/_emulator/checkout_sessions/${session.id}/complete`, {
     method: "POST",
     body: JSON.stringify({ card: "4242424242424242" }),
   });
@@ -83,4 +94,44 @@ it("sends a webhook only for state that is already on disk", async () => {
     const state = JSON.parse(snapshot) as { sessions?: Record<string, { status: string }> };
     expect(state.sessions?.[session.id]?.status).toBe("complete");
   }
+});
+
+it("remembers objects, events and idempotent answers across a restart", async () => {
+  const session = await stripe.checkout.sessions.create(
+    {
+      mode: "payment",
+      line_items: [
+        { quantity: 1, price_data: { currency: "usd", unit_amount: 900, product_data: { name: "Jar" } } },
+      ],
+      success_url: "http://127.0.0.1:3000/done",
+    },
+    { idempotencyKey: "durable-restart" },
+  );
+  await fetch(`${emulator.url}/_emulator/checkout_sessions/${session.id}/complete`, {
+    method: "POST",
+    body: JSON.stringify({ card: "4242424242424242" }),
+  });
+  const events = (await stripe.events.list({ limit: 100 })).data.map((event) => event.id);
+  // Like a kill -9: nothing is flushed on the way down (answers already waited for the disk).
+  emulator.webhooks.close();
+  restarted = await startPspEmulator({ port: 0, snapshotPath });
+  const again = createStripeClient({
+    secretKey: "sk_test_durable",
+    emulatorUrl: restarted.url,
+    maxNetworkRetries: 0,
+  });
+  expect((await again.checkout.sessions.retrieve(session.id)).status).toBe("complete");
+  expect((await again.events.list({ limit: 100 })).data.map((event) => event.id)).toEqual(events);
+  const replay = await again.checkout.sessions.create(
+    {
+      mode: "payment",
+      line_items: [
+        { quantity: 1, price_data: { currency: "usd", unit_amount: 900, product_data: { name: "Jar" } } },
+      ],
+      success_url: "http://127.0.0.1:3000/done",
+    },
+    { idempotencyKey: "durable-restart" },
+  );
+  expect(replay.id).toBe(session.id);
+  expect(replay.lastResponse.headers["idempotent-replayed"]).toBe("true");
 });

@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 async function control(path: string, body: unknown = {}) {
-  const response = await fetch(`${emulator.url}/_control/${path}`, {
+  const response = await fetch(`${emulator.url}/_emulator/${path}`, {
     method: "POST",
     body: JSON.stringify(body),
   });
@@ -263,6 +263,120 @@ describe("the PSP emulator", () => {
     await control("faults", { path: "^/v1/accounts$", kind: "error429", count: 5 });
     await expect(stripe.accounts.create({ type: "express" })).rejects.toMatchObject({ statusCode: 429 });
     await control("faults/clear");
+  });
+
+  it("still answers the control API under its old /_control/ prefix", async () => {
+    const state = await fetch(`${emulator.url}/_control/state`);
+    expect(state.status).toBe(200);
+    expect(await state.json()).toHaveProperty("sessions");
+    const unknown = await fetch(`${emulator.url}/_emulator/faults`, {
+      method: "POST",
+      body: JSON.stringify({ kind: "meteor" }),
+    });
+    expect(unknown.status).toBe(400);
+  });
+
+  it("resets the connection: the SDK sees a StripeConnectionError, and a retry with the key succeeds once", async () => {
+    // The SDK retries a reset once even without retries (a stale keep-alive socket): two resets.
+    await control("faults", { path: "^/v1/accounts$", kind: "connection_reset", count: 2 });
+    await expect(stripe.accounts.create({ type: "express" })).rejects.toMatchObject({
+      type: "StripeConnectionError",
+    });
+    expect(emulator.faults.pending).toBe(0);
+    const retrying = createStripeClient({
+      secretKey: "sk_test_reset",
+      emulatorUrl: emulator.url,
+      maxNetworkRetries: 2,
+    });
+    await control("faults", { path: "^/v1/payouts$", method: "POST", kind: "connection_reset", count: 1 });
+    const payout = await retrying.payouts.create(
+      { amount: 4321, currency: "usd" },
+      { idempotencyKey: "reset-payout" },
+    );
+    const payouts = await stripe.payouts.list({ limit: 100 });
+    expect(payouts.data.filter((item) => item.amount === 4321).map((item) => item.id)).toEqual([payout.id]);
+    expect(emulator.faults.pending).toBe(0);
+  });
+
+  it("times out before the effect (kind timeout) and delays a request (kind delay with a path)", async () => {
+    const impatient = createStripeClient({
+      secretKey: "sk_test_impatient",
+      emulatorUrl: emulator.url,
+      maxNetworkRetries: 0,
+      timeoutMs: 300,
+    });
+    const before = (await stripe.payouts.list({ limit: 100 })).data.length;
+    await control("faults", { path: "^/v1/payouts$", method: "POST", kind: "timeout", count: 1 });
+    await expect(impatient.payouts.create({ amount: 999, currency: "usd" })).rejects.toMatchObject({
+      type: "StripeConnectionError",
+    });
+    expect((await stripe.payouts.list({ limit: 100 })).data.length).toBe(before);
+
+    await control("faults", { path: "^/v1/balance$", kind: "delay", delayMs: 400, count: 1 });
+    const started = performance.now();
+    await stripe.balance.retrieve();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+    expect(emulator.faults.pending).toBe(0);
+  });
+
+  it("replays an existing event to the webhook endpoints, signed afresh", async () => {
+    const [event] = (await stripe.events.list({ limit: 1, type: "checkout.session.completed" })).data;
+    expect(event).toBeDefined();
+    const deliveries = () => received.filter((item) => item.body.includes(`"id": "${event!.id}"`));
+    await waitFor(() => deliveries().length >= 1);
+    const count = deliveries().length;
+    const answer = await control(`events/${event!.id}/replay`);
+    expect(answer).toMatchObject({ ok: true, event: event!.id, endpoints: 1 });
+    await waitFor(() => deliveries().length > count);
+    const replayed = deliveries().at(-1)!;
+    expect(stripe.webhooks.constructEvent(replayed.body, replayed.signature, secret).id).toBe(event!.id);
+    const missing = await fetch(`${emulator.url}/_emulator/events/evt_missing/replay`, { method: "POST" });
+    expect(missing.status).toBe(404);
+  });
+
+  it("keeps funds pending until available_on or a settle, and reports them in the balance", async () => {
+    // Its own emulator: advancing the clock here would expire the other tests' sessions.
+    const own = await startPspEmulator({ port: 0 });
+    const client = createStripeClient({ secretKey: "sk_test_balance", emulatorUrl: own.url });
+    const settle = (path: string, body: unknown = {}) =>
+      fetch(`${own.url}/_emulator/${path}`, { method: "POST", body: JSON.stringify(body) }).then((response) =>
+        response.json(),
+      );
+    try {
+      expect(await client.balance.retrieve()).toMatchObject({
+        object: "balance",
+        available: [{ amount: 0, currency: "usd" }],
+        pending: [{ amount: 0, currency: "usd" }],
+      });
+      const pay = () =>
+        client.paymentIntents.create({
+          amount: 10_000,
+          currency: "usd",
+          payment_method: "pm_card_visa",
+          confirm: true,
+        });
+      const first = await client.charges.retrieve((await pay()).latest_charge as string);
+      const net = 10_000 - cardFee(10_000);
+      expect((await client.balance.retrieve()).pending[0]!.amount).toBe(net);
+      const settled = await settle("balance/settle");
+      expect(settled).toMatchObject({ settled: 1, balance: { available: [{ amount: net }] } });
+      const txn = await client.balanceTransactions.retrieve(first.balance_transaction as string);
+      expect(txn.status).toBe("available");
+      expect(txn.available_on).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 1);
+
+      // The clock passing available_on settles too.
+      const second = await client.charges.retrieve((await pay()).latest_charge as string);
+      expect((await client.balance.retrieve()).pending[0]!.amount).toBe(net);
+      await settle("clock", { advanceSeconds: 2 * 86_400 + 1 });
+      const balance = await client.balance.retrieve();
+      expect(balance.available[0]!.amount).toBe(2 * net);
+      expect(balance.pending[0]!.amount).toBe(0);
+      expect((await client.balanceTransactions.retrieve(second.balance_transaction as string)).status).toBe(
+        "available",
+      );
+    } finally {
+      await own.close();
+    }
   });
 
   it("parses Stripe's bracket form encoding", () => {

@@ -3,6 +3,7 @@
 // balance transactions and the events that announce each change.
 import type Stripe from "stripe";
 import { cardOutcome } from "../test-cards";
+import { Balances } from "./balance";
 import { invalid, noSuch, StripeError } from "./errors";
 import { cardFee } from "./fees";
 import type { Store } from "./store";
@@ -11,11 +12,14 @@ import type { WebhookDispatcher } from "./webhooks";
 type Obj = Record<string, unknown>;
 
 export class Engine {
+  readonly balances: Balances;
+
   constructor(
     readonly store: Store,
     private readonly webhooks: WebhookDispatcher,
     private readonly refundFailDelayMs = Number(process.env.PSP_REFUND_FAIL_DELAY_MS ?? 500),
   ) {
+    this.balances = new Balances(store);
     // Refunds doomed to fail whose timer a restart lost fail now.
     for (const id of store.state.failingRefunds)
       setTimeout(() => this.failRefund(id), refundFailDelayMs).unref();
@@ -80,6 +84,7 @@ export class Engine {
       type,
     } as unknown as Stripe.BalanceTransaction;
     this.s.balanceTransactions[txn.id] = txn;
+    this.balances.track(txn);
     return txn;
   }
 

@@ -1,13 +1,14 @@
 // The PSP emulator's HTTP server: Stripe's API under /v1 (Bearer sk_test_… auth, form bodies,
 // Idempotency-Key semantics, injected faults), the hosted payment page under /pay, and a JSON
-// control API for tests under /_control. Loopback only.
-import { createHash } from "node:crypto";
+// control API for tests under /_emulator (also still answered under /_control, its first name,
+// for the chaos harness and older callers). Loopback only.
+import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleApi } from "./api";
 import { Engine } from "./engine";
 import { StripeError } from "./errors";
-import { RequestFaults } from "./faults";
+import { REQUEST_FAULT_KINDS, type RequestFaultKind, RequestFaults } from "./faults";
 import { parseForm, str } from "./form-parser";
 import { authenticationPage, closedPage, paymentPage } from "./hosted-page";
 import { Store } from "./store";
@@ -37,6 +38,11 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+// Unique per process without a hash per response: a random prefix and a counter.
+const requestIdPrefix = `req_${randomBytes(4).toString("hex")}`;
+let requestCount = 0;
+const requestId = () => `${requestIdPrefix}${(requestCount++).toString(36).padStart(6, "0")}`;
+
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = typeof body === "string" ? body : JSON.stringify(body, null, 2);
   response.writeHead(status, {
@@ -44,7 +50,7 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
       typeof body === "string" && text.startsWith("<!doctype")
         ? "text/html; charset=utf-8"
         : "application/json",
-    "request-id": `req_${createHash("sha1").update(String(Math.random())).digest("hex").slice(0, 14)}`,
+    "request-id": requestId(),
     ...headers,
   });
   response.end(text);
@@ -83,7 +89,13 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
     }
     const method = request.method ?? "GET";
     const raw = method === "GET" ? query : await readBody(request);
-    const fault = faults.take(method, path);
+    const taken = faults.take(method, path);
+    const fault = taken?.kind ?? null;
+    if (fault === "connection_reset") {
+      // A TCP RST and no response: the client sees ECONNRESET (the SDK a StripeConnectionError).
+      request.socket.resetAndDestroy();
+      return;
+    }
     if (fault === "error500") {
       return reply(response, 500, {
         error: { type: "api_error", message: "An unknown error occurred (injected by the emulator)." },
@@ -112,7 +124,8 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
 
     const idempotencyKey = method === "POST" ? request.headers["idempotency-key"] : undefined;
     const recordKey = typeof idempotencyKey === "string" ? `${key}:${idempotencyKey}` : null;
-    const paramsHash = createHash("sha256").update(raw).digest("hex");
+    // Only idempotent requests need the hash of their parameters.
+    const paramsHash = recordKey ? createHash("sha256").update(raw).digest("hex") : "";
     if (recordKey) {
       const previous = store.state.idempotency[recordKey];
       if (previous) {
@@ -148,7 +161,10 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
       inFlight.add(recordKey);
     }
     try {
-      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      const wait = latencyMs + (fault === "delay" ? taken!.delayMs : 0);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // Funds whose `available_on` has passed (the clock may have been advanced) are available.
+      engine.balances.settle();
       const result = handleApi(engine, { method, path, params: parseForm(raw), baseUrl });
       const body = JSON.stringify(result.body, null, 2);
       if (recordKey) {
@@ -191,15 +207,18 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
     return reply(response, 200, paymentPage(view, lines, result.message));
   }
 
-  async function control(request: IncomingMessage, response: ServerResponse, path: string) {
+  async function control(request: IncomingMessage, response: ServerResponse, fullPath: string) {
     const body = request.method === "POST" ? await readBody(request) : "";
     const input = (body ? JSON.parse(body) : {}) as Record<string, unknown>;
-    const complete = /^\/_control\/checkout_sessions\/([^/]+)\/complete$/.exec(path);
-    const payoutOutcome = /^\/_control\/payouts\/([^/]+)\/(paid|failed)$/.exec(path);
-    const refundFail = /^\/_control\/refunds\/([^/]+)\/fail$/.exec(path);
-    const reverse = /^\/_control\/transfers\/([^/]+)\/reverse$/.exec(path);
-    const failTransfers = /^\/_control\/accounts\/([^/]+)\/fail_transfers$/.exec(path);
-    if (path === "/_control/state") {
+    // `/_control/x` is the old name of `/_emulator/x`.
+    const path = fullPath.replace(/^\/_(?:emulator|control)\//, "/");
+    const complete = /^\/checkout_sessions\/([^/]+)\/complete$/.exec(path);
+    const payoutOutcome = /^\/payouts\/([^/]+)\/(paid|failed)$/.exec(path);
+    const refundFail = /^\/refunds\/([^/]+)\/fail$/.exec(path);
+    const reverse = /^\/transfers\/([^/]+)\/reverse$/.exec(path);
+    const failTransfers = /^\/accounts\/([^/]+)\/fail_transfers$/.exec(path);
+    const replay = /^\/events\/([^/]+)\/replay$/.exec(path);
+    if (path === "/state") {
       const s = store.state;
       return reply(response, 200, {
         sessions: Object.keys(s.sessions).length,
@@ -212,7 +231,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
         pendingFaults: faults.pending,
       });
     }
-    if (path === "/_control/webhook_endpoints") {
+    if (path === "/webhook_endpoints") {
       const endpoint = { url: String(input.url), secret: String(input.secret) };
       store.state.webhookEndpoints = [
         ...store.state.webhookEndpoints.filter((item) => item.url !== endpoint.url),
@@ -262,54 +281,77 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
       store.changed();
       return reply(response, 200, account);
     }
-    if (path === "/_control/faults") {
+    if (path === "/balance/settle") {
+      // Settles every pending balance transaction now, whatever its `available_on`.
+      const settled = engine.balances.settle(true);
+      return reply(response, 200, { settled, balance: engine.balances.balance() });
+    }
+    if (replay) {
+      const event = store.state.events[replay[1]!];
+      if (!event) return reply(response, 404, { error: `no such event ${replay[1]}` });
+      return reply(response, 200, { ok: true, event: event.id, endpoints: webhooks.redeliver(event) });
+    }
+    if (path === "/faults") {
       const kind = String(input.kind);
-      if (["drop", "duplicate", "reorder", "delay"].includes(kind)) {
+      // `delay` of a request names its path or method (or target: "request"); without them it
+      // delays webhooks, as it always did.
+      const requestDelay =
+        kind === "delay" &&
+        (input.target === "request" || input.path !== undefined || input.method !== undefined);
+      if (["drop", "duplicate", "reorder", "delay"].includes(kind) && !requestDelay) {
         webhooks.faults.push({
           kind: kind as WebhookFaultKind,
           remaining: Number(input.count ?? 1),
           delayMs: input.delayMs as number | undefined,
         });
-      } else {
+      } else if (REQUEST_FAULT_KINDS.includes(kind as RequestFaultKind)) {
         faults.add({
           path: input.path as string | undefined,
           method: input.method as string | undefined,
-          kind: kind as never,
+          kind: kind as RequestFaultKind,
           count: Number(input.count ?? 1),
+          delayMs: input.delayMs as number | undefined,
         });
+      } else {
+        return reply(response, 400, { error: `unknown fault kind ${kind}` });
       }
       return reply(response, 200, { ok: true });
     }
-    if (path === "/_control/faults/clear") {
+    if (path === "/faults/clear") {
       faults.clear();
       webhooks.faults = [];
       return reply(response, 200, { ok: true });
     }
-    if (path === "/_control/latency") {
+    if (path === "/latency") {
       latencyMs = Number(input.ms ?? 0);
       return reply(response, 200, { ok: true });
     }
-    if (path === "/_control/clock") {
+    if (path === "/clock") {
       store.state.clockOffsetSeconds += Number(input.advanceSeconds ?? 0);
       store.changed();
+      engine.balances.settle();
       return reply(response, 200, { now: store.now() });
     }
-    if (path === "/_control/reset") {
+    if (path === "/reset") {
       store.reset();
+      engine.balances.rebuild();
       faults.clear();
       return reply(response, 200, { ok: true });
     }
-    return reply(response, 404, { error: `unknown control path ${path}` });
+    return reply(response, 404, { error: `unknown control path ${fullPath}` });
   }
 
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? "/", "http://emulator");
-    const path = url.pathname;
+    // Split by hand: no WHATWG URL object per request on the hot path.
+    const target = request.url ?? "/";
+    const queryAt = target.indexOf("?");
+    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    const query = queryAt < 0 ? "" : target.slice(queryAt + 1);
     const route = path.startsWith("/v1/")
-      ? api(request, response, path, url.search.slice(1))
+      ? api(request, response, path, query)
       : path.startsWith("/pay/")
         ? hostedPage(request, response, path)
-        : path.startsWith("/_control/")
+        : path.startsWith("/_emulator/") || path.startsWith("/_control/")
           ? control(request, response, path)
           : Promise.resolve(
               reply(response, 404, {

@@ -54,6 +54,12 @@ export class WebhookDispatcher {
     }
   }
 
+  /** Sends an existing event again to every endpoint, signed now, past any webhook fault. */
+  redeliver(event: Stripe.Event): number {
+    this.sendToAll(event);
+    return this.store.state.webhookEndpoints.length;
+  }
+
   private release() {
     const held = this.held;
     this.held = [];

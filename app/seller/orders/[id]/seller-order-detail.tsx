@@ -1,0 +1,149 @@
+"use client";
+import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { errorText, formatDateTime, formatMoney, shortId } from "@/components/format";
+import { Postings, Timeline } from "@/components/order-history";
+import { StatusBadge } from "@/components/status-badge";
+import { useTRPC } from "@/components/trpc";
+
+export function SellerOrderDetail({ paymentOrderId }: { paymentOrderId: string }) {
+  const trpc = useTRPC();
+  const order = useQuery(trpc.payin.sellerOrder.queryOptions({ paymentOrderId }, { refetchInterval: 5000 }));
+  const fulfil = useMutation(trpc.payin.fulfilOrder.mutationOptions({ onSuccess: () => order.refetch() }));
+  const back = (
+    <Link href="/seller" className="back">
+      ← Overview
+    </Link>
+  );
+  if (order.error)
+    return (
+      <>
+        {back}
+        <p className="error" role="alert">
+          {order.error.data?.code === "NOT_FOUND" || order.error.data?.code === "BAD_REQUEST"
+            ? "This order does not exist or is not yours."
+            : errorText(order.error)}
+        </p>
+      </>
+    );
+  if (!order.data)
+    return (
+      <>
+        {back}
+        <p className="muted">Loading order…</p>
+      </>
+    );
+  const data = order.data;
+  const items = data.items as { name: string; quantity: number; unitPrice: string }[];
+  return (
+    <>
+      {back}
+      <div className="page-head">
+        <h1>
+          Order <span className="mono">{shortId(data.id)}</span>
+        </h1>
+        <StatusBadge status={data.status} />
+        {data.releasedAt && <span className="badge good">funds available</span>}
+        <span className="spacer" />
+        {data.status === "SUCCESS" && !data.releasedAt && (
+          <button type="button" onClick={() => fulfil.mutate({ paymentOrderId })} disabled={fulfil.isPending}>
+            Mark fulfilled
+          </button>
+        )}
+      </div>
+      {fulfil.error && (
+        <p className="error" role="alert">
+          {errorText(fulfil.error)}
+        </p>
+      )}
+      <div className="grid">
+        <div className="stat">
+          <div className="label">Amount</div>
+          <div className="value">{formatMoney(data.amount, data.currency)}</div>
+          <div className="sub">{formatDateTime(data.createdAt)}</div>
+        </div>
+        <div className="stat">
+          <div className="label">Commission</div>
+          <div className="value">{formatMoney(data.commission, data.currency)}</div>
+        </div>
+        <div className="stat">
+          <div className="label">Your share</div>
+          <div className="value">{formatMoney(data.amount - data.commission, data.currency)}</div>
+          <div className="sub">
+            {data.releasedAt ? `released ${formatDateTime(data.releasedAt)}` : "pending until fulfilled"}
+          </div>
+        </div>
+        <div className="stat">
+          <div className="label">Refunded</div>
+          <div className="value">{formatMoney(data.refundedAmount, data.currency)}</div>
+        </div>
+      </div>
+
+      <div className="columns" style={{ marginTop: "1.5rem" }}>
+        <section className="panel">
+          <h2>Timeline</h2>
+          <Timeline transitions={data.transitions} />
+        </section>
+        <section className="panel">
+          <h2>Items</h2>
+          <dl className="kv">
+            {items.map((item) => (
+              <div key={item.name} style={{ display: "contents" }}>
+                <dt>
+                  {item.name} × {item.quantity}
+                </dt>
+                <dd className="num" style={{ textAlign: "right", fontVariantNumeric: "tabular-nums" }}>
+                  {formatMoney(BigInt(item.unitPrice) * BigInt(item.quantity), data.currency)}
+                </dd>
+              </div>
+            ))}
+            <dt>Order id</dt>
+            <dd>
+              <code className="id">{data.id}</code>
+            </dd>
+            {data.failureReason && (
+              <>
+                <dt>Failure</dt>
+                <dd>{data.failureReason}</dd>
+              </>
+            )}
+          </dl>
+        </section>
+      </div>
+
+      <div className="section-head">
+        <h2>Ledger postings</h2>
+        <span className="muted">every movement of this order's money, debits = credits</span>
+      </div>
+      <Postings postings={data.postings} currency={data.currency} />
+
+      {data.refunds.length > 0 && (
+        <>
+          <h2>Refunds</h2>
+          <table aria-label="Refunds">
+            <thead>
+              <tr>
+                <th>Requested</th>
+                <th className="num">Amount</th>
+                <th>Reason</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.refunds.map((refund) => (
+                <tr key={refund.id}>
+                  <td>{formatDateTime(refund.createdAt)}</td>
+                  <td className="num">{formatMoney(refund.amount, refund.currency)}</td>
+                  <td>{refund.reason}</td>
+                  <td>
+                    <StatusBadge status={refund.status} plain />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </>
+  );
+}
