@@ -139,8 +139,8 @@ const workers = Array.from(
 );
 
 async function afterEmulatorStart() {
-  await waitForHttp(`${emulatorUrl}/_control/state`, 60_000);
-  await fetch(`${emulatorUrl}/_control/webhook_endpoints`, {
+  await waitForHttp(`${emulatorUrl}/_emulator/state`, 60_000);
+  await fetch(`${emulatorUrl}/_emulator/webhook_endpoints`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ url: `${appUrl}/api/webhooks/psp`, secret: webhookSecret }),
@@ -222,9 +222,9 @@ try {
     emulator.start();
     await afterEmulatorStart();
   }
-  await fetch(`${emulatorUrl}/_control/faults/clear`, { method: "POST" });
+  await fetch(`${emulatorUrl}/_emulator/faults/clear`, { method: "POST" });
   for (const account of accountIds) {
-    await fetch(`${emulatorUrl}/_control/accounts/${account}/fail_transfers`, {
+    await fetch(`${emulatorUrl}/_emulator/accounts/${account}/fail_transfers`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ fail: false }),

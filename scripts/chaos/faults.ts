@@ -21,7 +21,7 @@ export interface FaultContext {
 }
 
 async function control(context: FaultContext, body: unknown, path = "faults") {
-  const response = await fetch(`${context.emulatorUrl}/_control/${path}`, {
+  const response = await fetch(`${context.emulatorUrl}/_emulator/${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),

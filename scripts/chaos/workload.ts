@@ -58,7 +58,7 @@ async function payOpenSessions(context: WorkloadContext) {
       continue;
     }
     if (status.status !== "EXECUTING" || !sessionId || !entry.card) continue;
-    const response = await fetch(`${context.emulatorUrl}/_control/checkout_sessions/${sessionId}/complete`, {
+    const response = await fetch(`${context.emulatorUrl}/_emulator/checkout_sessions/${sessionId}/complete`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ card: entry.card, authenticate: true }),
