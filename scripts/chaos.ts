@@ -132,7 +132,7 @@ const workers = Array.from(
       {
         ...baseEnv,
         PAYRAIL_CRASH_POINTS:
-          "payin.success-before-commit:0.03,payin.session-created-before-record:0.03,payin.refund-sent-before-record:0.05",
+          "payin.success-before-commit:0.03,payin.session-created-before-record:0.03,payin.refund-sent-before-record:0.05,payout.transfer-made-before-record:0.05",
       },
       path.join(scratch, `worker${index}.log`),
     ),

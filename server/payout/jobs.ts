@@ -48,7 +48,9 @@ export const recoverPayoutsJob = defineJob({
   retryLimit: 0,
   handler: async (_data, { db }) => {
     const { recoverStalePayouts } = await import("./transfers");
-    await recoverStalePayouts(db);
+    await recoverStalePayouts(db, {
+      olderThanMs: Number(process.env.PAYOUT_RECOVER_AFTER_MS ?? 120_000),
+    });
   },
 });
 

@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 async function control(path: string, body: unknown = {}) {
-  const response = await fetch(`${emulator.url}/_control/${path}`, {
+  const response = await fetch(`${emulator.url}/_emulator/${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -46,7 +46,7 @@ async function control(path: string, body: unknown = {}) {
 }
 
 async function transfersAtPsp(): Promise<number> {
-  const response = await fetch(`${emulator.url}/_control/state`);
+  const response = await fetch(`${emulator.url}/_emulator/state`);
   return ((await response.json()) as { transfers: number }).transfers;
 }
 

@@ -5,6 +5,7 @@
 import type { Db, DbOrTx } from "@/server/db";
 import { enqueue } from "@/server/jobs/define-job";
 import { postTransaction, postTransactions } from "@/server/ledger/post-transaction";
+import { crashPoint } from "@/server/runtime/crash-points";
 import { confirmTransferJob, driveRunJob } from "./jobs";
 import { isDefiniteRefusal, type PayoutPsp, payoutPsp, refusalReason, type TransferState } from "./psp";
 import { type BatchMove, transitionPayout, transitionPayouts } from "./state-machine";
@@ -130,6 +131,8 @@ async function sendTransfer(payout: ClaimedPayout, psp: PayoutPsp): Promise<Answ
       amount: payout.amount,
       currency: payout.currency.trim(),
     });
+    // The chaos harness may die here: the transfer exists, Payrail has not recorded it yet.
+    crashPoint("payout.transfer-made-before-record");
     return { kind: "made", transfer };
   } catch (error) {
     if (isDefiniteRefusal(error)) return { kind: "refused", reason: refusalReason(error) };
