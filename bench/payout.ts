@@ -6,6 +6,8 @@
 // per driver (16), BENCH_BATCH payouts claimed per batch (500), BENCH_EMULATOR `process` (the
 // emulator in a child process, as a PSP is another machine; default) or `inline` (this process).
 import { type ChildProcess, fork } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createPostgresClient } from "@/server/db";
@@ -17,11 +19,13 @@ import { type DriveTimings, driveRun } from "@/server/payout/transfers";
 import { type EmulatorHandle, startPspEmulator } from "@/server/psp/emulator/server";
 import { benchDatabase } from "./lib";
 
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+
 type ToChild = { type: "accounts"; count: number } | { type: "stats" } | { type: "close" };
 type FromChild =
   | { type: "ready"; url: string }
   | { type: "accounts"; ids: string[] }
-  | { type: "stats"; maxRssKib: number; rss: number; transfers: number };
+  | { type: "stats"; maxRssKib: number; cpuMs: number; transfers: number };
 
 // The emulator's side when BENCH_EMULATOR=process: this file forked with --emulator-child.
 if (process.argv.includes("--emulator-child")) {
@@ -39,7 +43,7 @@ if (process.argv.includes("--emulator-child")) {
       send({
         type: "stats",
         maxRssKib: process.resourceUsage().maxRSS,
-        rss: process.memoryUsage.rss(),
+        cpuMs: cpuMs(process.cpuUsage()),
         transfers: Object.keys(emulator.engine.store.state.transfers).length,
       });
     } else {
@@ -52,11 +56,38 @@ if (process.argv.includes("--emulator-child")) {
   await main();
 }
 
+/**
+ * CPU time of the PostgreSQL server so far (postmaster and its live backends, from /proc; Linux
+ * only, else 0): backends that exited are not counted, but the pool's stay up for the bench.
+ */
+function postgresCpuMs(dataDir: string): number {
+  try {
+    const postmaster = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    const ticks = (pid: number) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return { ppid: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) };
+    };
+    let total = 0;
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = ticks(Number(entry));
+        if (Number(entry) === postmaster || stat.ppid === postmaster) total += stat.cpu;
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+    return (total * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}
+
 /** The PSP emulator, in this process or in a child, behind one small interface. */
 interface BenchEmulator {
   url: string;
   createAccounts(count: number): Promise<string[]>;
-  stats(): Promise<{ maxRssKib: number; transfers: number } | null>;
+  stats(): Promise<{ maxRssKib: number; cpuMs: number; transfers: number } | null>;
   close(): Promise<void>;
 }
 
@@ -182,10 +213,14 @@ async function main() {
     const afterSeedRss = maxRss();
 
     const db = createPostgresClient(url, 20);
+    const snapshotCpuBefore = postgresCpuMs(path.join(cluster.dir, "data"));
     const [run, snapshotMs] = await timed("snapshot + posting (1 transaction)", () =>
       createPayoutRun(db, { trigger: "manual", onlyDue: false, actor: null }),
     );
-    console.log(`  run ${run.id}: ${run.payoutCount} payouts, ${run.totalAmount} minor units, ${run.status}`);
+    console.log(
+      `  run ${run.id}: ${run.payoutCount} payouts, ${run.totalAmount} minor units, ${run.status}; ` +
+        `PostgreSQL CPU ${seconds(postgresCpuMs(path.join(cluster.dir, "data")) - snapshotCpuBefore)}`,
+    );
     const afterSnapshotRss = maxRss();
 
     // Memory during the transfers: sampled every second with the progress (transfers answered).
@@ -201,17 +236,28 @@ async function main() {
         }
       },
     };
+    // With --expose-gc (npm run bench:payout -- N, see package.json) the heap is measured after a
+    // collection, so garbage not yet collected does not look like growth.
+    const gc = (globalThis as { gc?: () => void }).gc;
     const samples: { done: number; rss: number; heap: number }[] = [];
-    const sample = () =>
+    const sample = () => {
+      gc?.();
       samples.push({ done: answered, rss: process.memoryUsage.rss(), heap: process.memoryUsage().heapUsed });
+    };
     const sampler = setInterval(sample, 1000);
     const timings: DriveTimings = { claimMs: 0, sendMs: 0, recordMs: 0, batches: 0 };
+    const cpuBefore = process.cpuUsage();
+    const pspCpuBefore = (await emulator.stats())?.cpuMs ?? 0;
+    const pgCpuBefore = postgresCpuMs(path.join(cluster.dir, "data"));
     const [counts, transferMs] = await timed(`transfers (${drivers} drivers)`, () =>
       Promise.all(
         Array.from({ length: drivers }, () => driveRun(db, run.id, { batchSize, parallel, psp, timings })),
       ),
     );
     clearInterval(sampler);
+    const driverCpuMs = cpuMs(process.cpuUsage(cpuBefore));
+    const pspCpuMs = ((await emulator.stats())?.cpuMs ?? pspCpuBefore) - pspCpuBefore;
+    const pgCpuMs = postgresCpuMs(path.join(cluster.dir, "data")) - pgCpuBefore;
     sample();
     const sent = counts.reduce((sum, count) => sum + count, 0);
     const states = await db.payout.groupBy({ by: ["status"], _count: { _all: true } });
@@ -223,10 +269,17 @@ async function main() {
       `  summed over drivers: claim ${seconds(timings.claimMs)}, PSP calls ${seconds(timings.sendMs)}, ` +
         `record outcomes ${seconds(timings.recordMs)} (${timings.batches} batches)`,
     );
+    console.log(
+      `  CPU during transfers: this process ${seconds(driverCpuMs)} (${((driverCpuMs * 1000) / sent).toFixed(0)} µs/transfer)` +
+        (emulatorMode === "process"
+          ? `, emulator process ${seconds(pspCpuMs)} (${((pspCpuMs * 1000) / sent).toFixed(0)} µs/transfer)`
+          : " (emulator included)") +
+        `, PostgreSQL ${seconds(pgCpuMs)} (${((pgCpuMs * 1000) / sent).toFixed(0)} µs/transfer)`,
+    );
     const quarter = (q: number) => samples.find((s) => s.done >= (sent * q) / 4) ?? samples.at(-1)!;
     console.log(
       `  RSS at 25/50/75/100% of transfers: ${[1, 2, 3, 4].map((q) => mib(quarter(q).rss)).join(" / ")}; ` +
-        `heap used ${[1, 2, 3, 4].map((q) => mib(quarter(q).heap)).join(" / ")}`,
+        `heap used${gc ? " after GC" : ""} ${[1, 2, 3, 4].map((q) => mib(quarter(q).heap)).join(" / ")}`,
     );
     const [invariants] = await timed("ledger invariants", () => checkLedgerInvariants(db));
     console.log(`  invariants ok: ${invariants.ok} (${invariants.violations.length} violations)`);

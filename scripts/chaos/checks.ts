@@ -167,13 +167,24 @@ export async function runChecks(
       },
     );
 
-    await check("nothing left EXECUTING, PENDING or PROCESSING", async () =>
-      (
-        await rows(`SELECT 'payment_event ' || id || ' EXECUTING, attempt ' || attempt || ', session ' || coalesce(psp_session_id, 'none') || ', last change ' || updated_at AS item FROM payment_event WHERE status = 'EXECUTING'
-                    UNION ALL SELECT 'refund ' || id || ' PENDING' FROM refund WHERE status = 'PENDING'
-                    UNION ALL SELECT 'payout ' || id || ' ' || status || ', transfer ' || coalesce(psp_transfer_id, 'none') || ', last change ' || updated_at FROM payout WHERE status IN ('PENDING', 'PROCESSING')`)
-      ).map((row) => row.item as string),
-    );
+    await check("nothing left EXECUTING, PENDING or PROCESSING", async () => {
+      const stuck = await rows(`
+        SELECT 'payment_event ' || id || ' EXECUTING, attempt ' || attempt || ', session ' || coalesce(psp_session_id, 'none') || ', last change ' || updated_at AS item, psp_session_id AS session FROM payment_event WHERE status = 'EXECUTING'
+        UNION ALL SELECT 'refund ' || id || ' PENDING, PSP refund ' || coalesce(psp_refund_id, 'none'), NULL FROM refund WHERE status = 'PENDING'
+        UNION ALL SELECT 'payout ' || id || ' ' || status || ', transfer ' || coalesce(psp_transfer_id, 'none') || ', last change ' || updated_at, NULL FROM payout WHERE status IN ('PENDING', 'PROCESSING')`);
+      // What the PSP says about a stuck checkout, so the report alone says where to look.
+      const pspView = (id: unknown) =>
+        typeof id !== "string"
+          ? Promise.resolve("")
+          : stripe.checkout.sessions.retrieve(id, { expand: ["payment_intent"] }).then(
+              (session) => {
+                const intent = session.payment_intent as Stripe.PaymentIntent | null;
+                return `; at the PSP: session ${session.status}/${session.payment_status}, intent ${intent?.status ?? "none"}${intent?.last_payment_error ? ` (${intent.last_payment_error.code})` : ""}`;
+              },
+              (error: Error) => `; at the PSP: ${error.message}`,
+            );
+      return Promise.all(stuck.map(async (row) => `${row.item}${await pspView(row.session)}`));
+    });
   } finally {
     await sql.end();
     await db.$disconnect();

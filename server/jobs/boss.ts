@@ -15,8 +15,10 @@ export interface BossOptions {
 async function createBoss({ maintain }: BossOptions): Promise<PgBoss> {
   const url = process.env.DATABASE_URL;
   const common = { supervise: maintain, schedule: maintain, migrate: true, max: 4 } as const;
+  // Workers LISTEN for new jobs (queues are created with `notify`), so a job enqueued in a
+  // committed transaction starts at once instead of at the next poll. PGlite has no LISTEN.
   const boss = url
-    ? new PgBoss({ connectionString: url, ...common })
+    ? new PgBoss({ connectionString: url, ...common, useListenNotify: maintain })
     : new PgBoss({ db: fromPglite(await openEmbeddedDatabase()), backend: "pglite", ...common });
   // pg-boss reports its own trouble (a lost connection, a failed maintenance run) here and retries.
   boss.on("error", (error) => log().warn({ err: error }, "job queue error"));

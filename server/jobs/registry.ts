@@ -25,6 +25,7 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
       retryBackoff: true,
       retryDelayMax: maxRetryDelay(),
       deadLetter: DEAD_LETTER_QUEUE,
+      notify: true,
     };
     if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, policy);
     else await boss.createQueue(job.name, policy);

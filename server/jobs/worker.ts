@@ -19,7 +19,15 @@ export async function startWorker(options: { pollingIntervalSeconds?: number } =
   for (const job of allJobs) {
     await boss.work(
       job.name,
-      { localConcurrency: job.concurrency ?? 4, pollingIntervalSeconds },
+      {
+        localConcurrency: job.concurrency ?? 4,
+        pollingIntervalSeconds,
+        // NOTIFY wakes a worker for each new job; polling stays as quick as without it, because a
+        // backlog enqueued at once wakes each worker only once, and a backlog the stats say is there
+        // is drained without pauses between jobs.
+        notifyPollingIntervalSeconds: pollingIntervalSeconds,
+        burstWhenReadyExceeds: 1,
+      },
       async ([claimed]) => {
         if (!claimed) return;
         const attempt = claimed.retryCount + 1;

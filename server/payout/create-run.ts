@@ -87,61 +87,74 @@ export async function createPayoutRun(db: Db, options: CreateRunOptions) {
       );
 
       // Wallet rows are locked in seller order (as the ledger locks them), so the balance read
-      // is the balance debited, and concurrent postings cannot deadlock with the run.
-      const payouts = await tx.$queryRawUnsafe<{ id: string; seller_id: string; amount: bigint }[]>(
-        `INSERT INTO payout (run_id, seller_id, amount, currency, destination)
-         SELECT $1::uuid, seller_id, amount, $2, destination FROM (
-           SELECT s.seller_id, w.available - s.reserve_amount AS amount, s.psp_account_id AS destination
-             ${eligible}
-              AND s.psp_account_id IS NOT NULL
-              AND w.available - s.reserve_amount >= greatest(s.minimum_amount, 1)
-            ORDER BY s.seller_id
-              FOR UPDATE OF w
-         ) due
-         RETURNING id, seller_id, amount`,
+      // is the balance debited, and concurrent postings cannot deadlock with the run. Only the
+      // count and total come back: the payouts themselves are read back in chunks below.
+      const [created] = await tx.$queryRawUnsafe<{ count: number; total: bigint }[]>(
+        `WITH inserted AS (
+           INSERT INTO payout (run_id, seller_id, amount, currency, destination)
+           SELECT $1::uuid, seller_id, amount, $2, destination FROM (
+             SELECT s.seller_id, w.available - s.reserve_amount AS amount, s.psp_account_id AS destination
+               ${eligible}
+                AND s.psp_account_id IS NOT NULL
+                AND w.available - s.reserve_amount >= greatest(s.minimum_amount, 1)
+              ORDER BY s.seller_id
+                FOR UPDATE OF w
+           ) due
+           RETURNING amount)
+         SELECT count(*)::int AS count, coalesce(sum(amount), 0)::bigint AS total FROM inserted`,
         run.id,
         currency,
         options.sellerIds ?? null,
       );
+      const payoutCount = created?.count ?? 0;
+      const total = created?.total ?? 0n;
 
-      let total = 0n;
-      for (let start = 0; start < payouts.length; start += POSTING_CHUNK) {
-        const chunk = payouts.slice(start, start + POSTING_CHUNK);
+      // The postings, POSTING_CHUNK payouts at a time through a cursor, so memory stays flat
+      // however many sellers the run pays (100k rows at once cost the process ~350 MiB).
+      await tx.$executeRawUnsafe(
+        `DECLARE payout_snapshot NO SCROLL CURSOR FOR
+           SELECT id, seller_id, amount FROM payout WHERE run_id = $1::uuid`,
+        run.id,
+      );
+      for (;;) {
+        const chunk = await tx.$queryRawUnsafe<{ id: string; seller_id: string; amount: bigint }[]>(
+          `FETCH ${POSTING_CHUNK} FROM payout_snapshot`,
+        );
+        if (chunk.length === 0) break;
         await postTransactions(
           tx,
-          chunk.map((payout) => {
-            total += payout.amount;
-            return {
-              kind: "payout",
-              reference: payout.id,
-              currency,
-              description: `Payout to seller ${payout.seller_id}`,
-              entries: [
-                {
-                  account: `seller_available:${payout.seller_id}`,
-                  direction: "DEBIT" as const,
-                  amount: payout.amount,
-                },
-                { account: "payouts_in_transit", direction: "CREDIT" as const, amount: payout.amount },
-              ],
-            };
-          }),
+          chunk.map((payout) => ({
+            kind: "payout",
+            reference: payout.id,
+            currency,
+            description: `Payout to seller ${payout.seller_id}`,
+            entries: [
+              {
+                account: `seller_available:${payout.seller_id}`,
+                direction: "DEBIT" as const,
+                amount: payout.amount,
+              },
+              { account: "payouts_in_transit", direction: "CREDIT" as const, amount: payout.amount },
+            ],
+          })),
         );
+        if (chunk.length < POSTING_CHUNK) break;
       }
+      await tx.$executeRawUnsafe("CLOSE payout_snapshot");
       await tx.$executeRaw`
         INSERT INTO payout_transition (payout_id, from_status, to_status, actor, reason)
         SELECT id, NULL, 'PENDING', ${actorLabel}, 'snapshot of the available balance'
           FROM payout WHERE run_id = ${run.id}::uuid`;
 
-      const requiresApproval = payouts.length > 0 && needsApproval(await getPayoutPolicy(tx), total);
+      const requiresApproval = payoutCount > 0 && needsApproval(await getPayoutPolicy(tx), total);
       const status =
-        payouts.length === 0 ? "COMPLETED" : requiresApproval ? "AWAITING_APPROVAL" : "PROCESSING";
+        payoutCount === 0 ? "COMPLETED" : requiresApproval ? "AWAITING_APPROVAL" : "PROCESSING";
       await tx.payoutRun.update({
         where: { id: run.id },
         data: {
           status,
           requiresApproval,
-          payoutCount: payouts.length,
+          payoutCount,
           totalAmount: total,
           belowMinimumCount: skipped?.below_minimum ?? 0,
           noAccountCount: skipped?.no_account ?? 0,
@@ -154,7 +167,7 @@ export async function createPayoutRun(db: Db, options: CreateRunOptions) {
         action: "payout.run.create",
         entity: "payout_run",
         entityId: run.id,
-        after: { status, payoutCount: payouts.length, totalAmount: total, trigger: options.trigger },
+        after: { status, payoutCount, totalAmount: total, trigger: options.trigger },
       });
       if (status === "PROCESSING") await enqueue(tx, driveRunJob, { runId: run.id });
       return run.id;

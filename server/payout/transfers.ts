@@ -45,7 +45,10 @@ export async function claimPendingPayouts(db: Db, runId: string, limit: number, 
         FROM (SELECT id FROM payout
                WHERE run_id = ${runId}::uuid AND status = 'PENDING'
                  AND EXISTS (SELECT 1 FROM payout_run r WHERE r.id = ${runId}::uuid AND r.status = 'PROCESSING')
-               ORDER BY id LIMIT ${limit}
+               -- No ORDER BY: the (run_id, status) index hands out the first free rows, where
+               -- sorting by id would read and sort every PENDING payout of the run per batch
+               -- (50 ms a claim at 100k). SKIP LOCKED never waits, so lock order does not matter.
+               LIMIT ${limit}
                  FOR UPDATE SKIP LOCKED) c
        WHERE p.id = c.id
       RETURNING p.id, p.seller_id, p.amount, p.currency, p.destination`;

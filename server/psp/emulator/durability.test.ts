@@ -3,7 +3,7 @@
 // after any answer loses nothing a client was told. Found by the chaos run: a checkout session
 // created just before an emulator crash vanished, and its checkout stayed EXECUTING for ever.
 
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -12,6 +12,7 @@ import { afterAll, expect, it } from "vitest";
 import { waitFor } from "@/server/test/wait-for";
 import { createStripeClient } from "../stripe-adapter";
 import { type EmulatorHandle, startPspEmulator } from "./server";
+import { Store } from "./store";
 
 const snapshotPath = path.join(mkdtempSync(path.join(tmpdir(), "payrail-emulator-")), "psp.json");
 const webhookBodies: string[] = [];
@@ -42,11 +43,18 @@ afterAll(async () => {
   receiver.close();
 });
 
-/** The snapshot with its journal of events and idempotency records applied, as a restart reads it. */
+/**
+ * The snapshot with its journal of events and idempotency records applied, as a restart reads it:
+ * the journal up to the bytes the snapshot says it covers.
+ */
 function onDisk() {
-  const state = JSON.parse(readFileSync(snapshotPath, "utf8")) as Record<string, Record<string, unknown>>;
+  const { journalBytes, ...state } = JSON.parse(readFileSync(snapshotPath, "utf8")) as Record<
+    string,
+    Record<string, unknown>
+  > & { journalBytes: number };
   const journal = `${snapshotPath}.journal`;
-  const lines = existsSync(journal) ? readFileSync(journal, "utf8").split("\n").filter(Boolean) : [];
+  const committed = existsSync(journal) ? readFileSync(journal).subarray(0, journalBytes) : Buffer.alloc(0);
+  const lines = committed.toString("utf8").split("\n").filter(Boolean);
   for (const line of lines) {
     const [name, key, value] = JSON.parse(line) as [string, string, unknown];
     state[name] = { ...state[name], [key]: value };
@@ -134,4 +142,43 @@ it("remembers objects, events and idempotent answers across a restart", async ()
   );
   expect(replay.id).toBe(session.id);
   expect(replay.lastResponse.headers["idempotent-replayed"]).toBe("true");
+});
+
+it("forgets what a save wrote to its journal before crashing ahead of its snapshot", async () => {
+  // The chaos run found it: an emulator killed between the two writes of a save kept the
+  // idempotency record of a session its snapshot lacked, then replayed that session's id to the
+  // retrying client, and the checkout stayed EXECUTING on a session that did not exist.
+  const directory = mkdtempSync(path.join(tmpdir(), "payrail-emulator-"));
+  const file = path.join(directory, "psp.json");
+  const store = new Store(file);
+  store.state.idempotency["sk_test:committed"] = {
+    method: "POST",
+    path: "/v1/x",
+    paramsHash: "a",
+    status: 200,
+    body: "{}",
+  };
+  store.save();
+  const committedBytes = statSync(`${file}.journal`).size;
+
+  // What a crash between the journal append and the snapshot rename leaves on disk.
+  const orphan = {
+    method: "POST",
+    path: "/v1/checkout/sessions",
+    paramsHash: "b",
+    status: 200,
+    body: '{"id":"cs_lost"}',
+  };
+  appendFileSync(`${file}.journal`, `${JSON.stringify(["idempotency", "sk_test:orphan", orphan])}\n`);
+
+  const restarted = new Store(file);
+  expect(Object.keys(restarted.state.idempotency)).toEqual(["sk_test:committed"]);
+  // The torn tail is cut off, so the next save appends where the committed journal ends.
+  expect(statSync(`${file}.journal`).size).toBe(committedBytes);
+  restarted.state.idempotency["sk_test:next"] = { ...orphan, paramsHash: "c" };
+  restarted.save();
+  expect(Object.keys(new Store(file).state.idempotency).sort()).toEqual([
+    "sk_test:committed",
+    "sk_test:next",
+  ]);
 });

@@ -2,7 +2,16 @@
 // plus a journal of events and idempotency records, so a restarted emulator remembers everything
 // (as the real PSP would).
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import type Stripe from "stripe";
 
@@ -80,10 +89,12 @@ export class Store {
   /** Entries of the append-only collections added since the last save. */
   private appended: [AppendOnly, string][] = [];
   private journalFresh = false;
+  /** Bytes of the journal the last committed snapshot covers. */
+  private journalBytes = 0;
   private lastSaveMs = 0;
 
   constructor(private readonly snapshotPath?: string) {
-    const loaded: Partial<State> =
+    const { journalBytes, ...loaded }: Partial<State> & { journalBytes?: number } =
       snapshotPath && existsSync(snapshotPath) ? JSON.parse(readFileSync(snapshotPath, "utf8")) : {};
     const state = { ...emptyState(), ...loaded };
     // A snapshot from before the journal still holds these: they move to the journal on the next save.
@@ -92,14 +103,20 @@ export class Store {
     }
     // Without a snapshot a journal is stale (or the first save never finished): start it afresh.
     this.journalFresh = !snapshotPath || !existsSync(snapshotPath);
-    if (!this.journalFresh && existsSync(`${snapshotPath}.journal`)) {
-      for (const line of readFileSync(`${snapshotPath}.journal`, "utf8").split("\n")) {
+    const journal = `${snapshotPath}.journal`;
+    if (!this.journalFresh && existsSync(journal)) {
+      const written = readFileSync(journal);
+      // Lines past what the snapshot covers were appended by a save that crashed before its
+      // snapshot: an idempotency record there could name an object the snapshot lacks. Dropped.
+      this.journalBytes = Math.min(journalBytes ?? written.length, written.length);
+      if (written.length > this.journalBytes) truncateSync(journal, this.journalBytes);
+      for (const line of written.subarray(0, this.journalBytes).toString("utf8").split("\n")) {
         if (!line) continue;
         try {
           const [name, key, value] = JSON.parse(line) as [AppendOnly, string, never];
           if (APPEND_ONLY.includes(name)) state[name][key] = value;
         } catch {
-          // A line torn by a crash mid-append: it was never answered (answers wait for the save).
+          // A torn last line under a snapshot older than `journalBytes`: it was never answered.
         }
       }
     }
@@ -160,22 +177,28 @@ export class Store {
 
   /**
    * The journal first (new events and idempotency records, one JSON line each), then the rest of
-   * the state as a snapshot replaced atomically. A crash between the two leaves journal lines
-   * for objects the snapshot lacks; none of them was answered or announced yet.
+   * the state as a snapshot replaced atomically, which records how many journal bytes it covers:
+   * the rename commits the save. A crash before it leaves journal lines a restart drops.
    */
   save(): void {
     if (!this.snapshotPath) return;
     const started = performance.now();
     mkdirSync(path.dirname(this.snapshotPath), { recursive: true });
     const journal = `${this.snapshotPath}.journal`;
-    const lines = this.appended.map(
-      ([name, key]) => `${JSON.stringify([name, key, this.state[name][key]])}\n`,
-    );
+    const lines = this.appended
+      .map(([name, key]) => `${JSON.stringify([name, key, this.state[name][key]])}\n`)
+      .join("");
     this.appended = [];
-    if (this.journalFresh) writeFileSync(journal, lines.join(""));
-    else if (lines.length > 0) appendFileSync(journal, lines.join(""));
+    if (this.journalFresh) {
+      writeFileSync(journal, lines);
+      this.journalBytes = 0;
+    } else if (lines) appendFileSync(journal, lines);
+    this.journalBytes += Buffer.byteLength(lines);
     this.journalFresh = false;
-    const rest: Partial<State> = { ...this.state };
+    const rest: Partial<State> & { journalBytes: number } = {
+      ...this.state,
+      journalBytes: this.journalBytes,
+    };
     for (const name of APPEND_ONLY) delete rest[name];
     const temporary = `${this.snapshotPath}.tmp`;
     writeFileSync(temporary, JSON.stringify(rest));
@@ -193,6 +216,9 @@ export class Store {
   }
 
   reset(): void {
+    // Gone before the fresh journal overwrites the old one, so a crash in between restarts empty
+    // (a journal without a snapshot is ignored) rather than reading new lines as old ones.
+    if (this.snapshotPath) rmSync(this.snapshotPath, { force: true });
     const endpoints = this.state.webhookEndpoints;
     this.state = this.track({ ...emptyState(), webhookEndpoints: endpoints });
     this.appended = [];
