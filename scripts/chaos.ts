@@ -46,7 +46,8 @@ if (!values["no-build"]) {
 }
 
 const scratch = mkdtempSync(path.join(tmpdir(), "payrail-chaos-"));
-const cluster = await startPostgresCluster();
+// Restarts crash the server, and a crash may lose only what was never acknowledged.
+const cluster = await startPostgresCluster({ durableCommits: true });
 const databaseUrl = cluster.url();
 const appPort = await freePort();
 const emulatorPort = await freePort();

@@ -1,6 +1,7 @@
 // The safety net under webhooks: checkouts EXECUTING for a while and refunds still PENDING are
 // checked against the PSP. A lost webhook therefore delays an outcome by at most a minute or so.
 import type { Db } from "@/server/db";
+import { log } from "@/server/log";
 import { executeRefund } from "./refunds";
 import { syncPaymentStatus } from "./sync-status";
 
@@ -21,12 +22,20 @@ export async function recoverStalePayments(
     orderBy: { updatedAt: "asc" },
     take: 200,
   });
-  const outcomes = await Promise.allSettled([
-    ...checkouts.map((checkout) => syncPaymentStatus(db, checkout.id, "recovery")),
-    ...refunds.map((refund) => executeRefund(db, refund.id)),
+  const attempt = (kind: string, id: string, run: () => Promise<unknown>) =>
+    run().then(
+      () => true,
+      (error: unknown) => {
+        // The next sweep tries again; the log says what keeps it from finishing.
+        log().warn({ err: error, [kind]: id }, `recovery could not finish a ${kind}`);
+        return false;
+      },
+    );
+  const outcomes = await Promise.all([
+    ...checkouts.map((checkout) =>
+      attempt("checkout", checkout.id, () => syncPaymentStatus(db, checkout.id, "recovery")),
+    ),
+    ...refunds.map((refund) => attempt("refund", refund.id, () => executeRefund(db, refund.id))),
   ]);
-  return {
-    checked: outcomes.length,
-    failed: outcomes.filter((outcome) => outcome.status === "rejected").length,
-  };
+  return { checked: outcomes.length, failed: outcomes.filter((ok) => !ok).length };
 }

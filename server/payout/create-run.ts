@@ -147,8 +147,7 @@ export async function createPayoutRun(db: Db, options: CreateRunOptions) {
           FROM payout WHERE run_id = ${run.id}::uuid`;
 
       const requiresApproval = payoutCount > 0 && needsApproval(await getPayoutPolicy(tx), total);
-      const status =
-        payoutCount === 0 ? "COMPLETED" : requiresApproval ? "AWAITING_APPROVAL" : "PROCESSING";
+      const status = payoutCount === 0 ? "COMPLETED" : requiresApproval ? "AWAITING_APPROVAL" : "PROCESSING";
       await tx.payoutRun.update({
         where: { id: run.id },
         data: {
