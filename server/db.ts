@@ -1,6 +1,5 @@
 // The one Prisma client. A real PostgreSQL when DATABASE_URL is set; otherwise the embedded PGlite
 // database, so `npm start` needs no server. Both go through Prisma's driver adapters.
-import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/generated/prisma/client";
@@ -10,22 +9,9 @@ export type Db = PrismaClient;
 /** A client or an interactive transaction: services take either, so their steps compose. */
 export type DbOrTx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-/**
- * Statements with few parameters are prepared once per connection under a name derived from their
- * text, so PostgreSQL parses and plans each of them once rather than on every call. Statements
- * with many parameters are left unnamed: an IN list's length changes its text, and every named
- * statement stays in its connection for good.
- */
-function statementName(query: { sql: string; args: unknown[] }): string {
-  if (query.args.length > 16) return "";
-  return `p_${createHash("sha1").update(query.sql).digest("base64url")}`;
-}
-
 export function createPostgresClient(connectionString: string, max = 10): PrismaClient {
-  return new PrismaClient({
-    adapter: new PrismaPg({ connectionString, max }, { statementNameGenerator: statementName }),
-    errorFormat: "minimal",
-  });
+  // Minimal errors: no source excerpt in every message (nor the stack walk that builds it).
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max }), errorFormat: "minimal" });
 }
 
 const key = Symbol.for("payrail.db");
