@@ -16,7 +16,7 @@ import { approveRun, retryPayout, updatePayoutPolicy } from "./manage-run";
 import { handlePayoutPspEvent } from "./psp-events";
 import { payoutRunReport } from "./report";
 import { payoutRouter } from "./router";
-import { connectPayoutAccount } from "./settings";
+import { connectPayoutAccount, upcomingPayout } from "./settings";
 import { claimPendingPayouts, confirmPayout, driveRun, recoverStalePayouts } from "./transfers";
 
 const database = await createTestDatabase();
@@ -371,7 +371,11 @@ describe("payout runs", () => {
     await caller.updateSettings(valid);
     const upcoming = await caller.upcoming();
     expect(upcoming.nextDate?.getUTCDate()).toBe(15);
-    expect(upcoming.blocker).toMatch(/below your minimum/);
+    expect(upcoming.blocker).toMatch(/Nothing to pay out yet/);
+    // With money available but less than the minimum, the seller is told it carries over.
+    const small = await seller(500n, { minimumAmount: 1_000n });
+    expect((await upcomingPayout(db, small.sellerId)).blocker).toMatch(/below your minimum/);
+    expect((await upcomingPayout(db, small.sellerId)).estimate).toBe(0n);
     await expectInvariants();
   });
 });

@@ -97,6 +97,9 @@ export async function upcomingPayout(db: DbOrTx, sellerId: string, now = new Dat
   const minimum = settings.minimumAmount > 0n ? settings.minimumAmount : 1n;
   let blocker: string | null = null;
   if (!settings.pspAccountId) blocker = "Connect a payout account to get paid.";
+  else if (payable <= 0n)
+    blocker =
+      "Nothing to pay out yet: funds become available once your orders have shipped and their hold has passed.";
   else if (payable < minimum)
     blocker =
       "Your available balance (after the reserve) is below your minimum; it carries over to the next payout.";
