@@ -1,10 +1,10 @@
 // `npm run psp:emulator`: the Stripe-compatible PSP emulator on PSP_EMULATOR_PORT (12111).
-import { webhookSecrets } from "@/server/env";
+import { env, webhookSecrets } from "@/server/env";
 import { startPspEmulator } from "@/server/psp/emulator/server";
 
 // Signs with the app's newest secret (STRIPE_WEBHOOK_SECRET or the first of PSP_WEBHOOK_SECRETS).
 const secret = webhookSecrets()[0]!;
-const appUrl = process.env.APP_URL ?? "http://127.0.0.1:3000";
+const appUrl = env().APP_URL; // the app this emulator calls back: APP_URL, or loopback on PORT
 const emulator = await startPspEmulator({
   port: Number(process.env.PSP_EMULATOR_PORT ?? 12111),
   snapshotPath: process.env.PSP_EMULATOR_SNAPSHOT ?? ".data/psp-emulator.json",

@@ -1,24 +1,31 @@
 // The environment, parsed once at start-up. Everything configurable lives here with its default.
 import { z } from "zod";
 
-const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-  DATABASE_URL: z.string().url().optional(),
-  /** Public base URL of the app, used for PSP return URLs and the CSRF origin check. */
-  APP_URL: z.string().url().default("http://127.0.0.1:3000"),
-  PORT: z.coerce.number().int().positive().default(3000),
-  CURRENCY: z
-    .string()
-    .regex(/^[a-z]{3}$/)
-    .default("usd"),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
-  /** The webhook signing secret (Stripe's name); the newest one during a rotation. */
-  STRIPE_WEBHOOK_SECRET: z.string().optional(),
-  /** Webhook signing secrets, comma-separated: the newest first; two during a rotation. */
-  PSP_WEBHOOK_SECRETS: z.string().optional(),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
-});
+const logLevelSchema = z.enum(["debug", "info", "warn", "error"]).default("info");
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: z.string().url().optional(),
+    /**
+     * Public base URL of the app, used for PSP return URLs, the webhook endpoint and the CSRF origin
+     * check. Defaults to the loopback address on PORT.
+     */
+    APP_URL: z.string().url().optional(),
+    PORT: z.coerce.number().int().positive().default(3000),
+    CURRENCY: z
+      .string()
+      .regex(/^[a-z]{3}$/)
+      .default("usd"),
+    SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
+    SESSION_ABSOLUTE_HOURS: z.coerce.number().int().positive().default(12),
+    /** The webhook signing secret (Stripe's name); the newest one during a rotation. */
+    STRIPE_WEBHOOK_SECRET: z.string().optional(),
+    /** Webhook signing secrets, comma-separated: the newest first; two during a rotation. */
+    PSP_WEBHOOK_SECRETS: z.string().optional(),
+    LOG_LEVEL: logLevelSchema,
+  })
+  .transform((parsed) => ({ ...parsed, APP_URL: parsed.APP_URL ?? `http://127.0.0.1:${parsed.PORT}` }));
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -31,7 +38,7 @@ export function env(): Env {
 
 /** The log level alone: the logger must not freeze the rest of the env cache on its first line. */
 export function logLevel(): Env["LOG_LEVEL"] {
-  return envSchema.shape.LOG_LEVEL.parse(process.env.LOG_LEVEL);
+  return logLevelSchema.parse(process.env.LOG_LEVEL);
 }
 
 /**
