@@ -22,9 +22,9 @@ export async function startWorker(options: { pollingIntervalSeconds?: number } =
       {
         localConcurrency: job.concurrency ?? 4,
         pollingIntervalSeconds,
-        // NOTIFY wakes a worker for each new job; polling stays as quick as without it, because a
-        // backlog enqueued at once wakes each worker only once, and a backlog the stats say is there
-        // is drained without pauses between jobs.
+        // NOTIFY wakes a worker as soon as a job commits. The poll stays as frequent as without it
+        // (pg-boss would relax it to 30 s): a backlog enqueued at once wakes each worker only once.
+        // A backlog the queue's stats show is drained without pausing between jobs.
         notifyPollingIntervalSeconds: pollingIntervalSeconds,
         burstWhenReadyExceeds: 1,
       },
