@@ -6,8 +6,6 @@
 // per driver (16), BENCH_BATCH payouts claimed per batch (500), BENCH_EMULATOR `process` (the
 // emulator in a child process, as a PSP is another machine; default) or `inline` (this process).
 import { type ChildProcess, fork } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createPostgresClient } from "@/server/db";
@@ -17,9 +15,7 @@ import { createPayoutRun } from "@/server/payout/create-run";
 import { type PayoutPsp, payoutPsp } from "@/server/payout/psp";
 import { type DriveTimings, driveRun } from "@/server/payout/transfers";
 import { type EmulatorHandle, startPspEmulator } from "@/server/psp/emulator/server";
-import { benchDatabase } from "./lib";
-
-const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
+import { benchDatabase, cpuMs as clusterCpuMs } from "./lib";
 
 type ToChild = { type: "accounts"; count: number } | { type: "stats" } | { type: "close" };
 type FromChild =
@@ -40,10 +36,11 @@ if (process.argv.includes("--emulator-child")) {
       );
       send({ type: "accounts", ids });
     } else if (message.type === "stats") {
+      const { user, system } = process.cpuUsage();
       send({
         type: "stats",
         maxRssKib: process.resourceUsage().maxRSS,
-        cpuMs: cpuMs(process.cpuUsage()),
+        cpuMs: (user + system) / 1000,
         transfers: Object.keys(emulator.engine.store.state.transfers).length,
       });
     } else {
@@ -54,33 +51,6 @@ if (process.argv.includes("--emulator-child")) {
   send({ type: "ready", url: emulator.url });
 } else {
   await main();
-}
-
-/**
- * CPU time of the PostgreSQL server so far (postmaster and its live backends, from /proc; Linux
- * only, else 0): backends that exited are not counted, but the pool's stay up for the bench.
- */
-function postgresCpuMs(dataDir: string): number {
-  try {
-    const postmaster = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
-    const ticks = (pid: number) => {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      return { ppid: Number(fields[1]), cpu: Number(fields[11]) + Number(fields[12]) };
-    };
-    let total = 0;
-    for (const entry of readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = ticks(Number(entry));
-        if (Number(entry) === postmaster || stat.ppid === postmaster) total += stat.cpu;
-      } catch {
-        // The process ended meanwhile.
-      }
-    }
-    return (total * 1000) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return 0;
-  }
 }
 
 /** The PSP emulator, in this process or in a child, behind one small interface. */
@@ -213,13 +183,13 @@ async function main() {
     const afterSeedRss = maxRss();
 
     const db = createPostgresClient(url, 20);
-    const snapshotCpuBefore = postgresCpuMs(path.join(cluster.dir, "data"));
+    const snapshotCpuBefore = clusterCpuMs(cluster).postgres;
     const [run, snapshotMs] = await timed("snapshot + posting (1 transaction)", () =>
       createPayoutRun(db, { trigger: "manual", onlyDue: false, actor: null }),
     );
     console.log(
       `  run ${run.id}: ${run.payoutCount} payouts, ${run.totalAmount} minor units, ${run.status}; ` +
-        `PostgreSQL CPU ${seconds(postgresCpuMs(path.join(cluster.dir, "data")) - snapshotCpuBefore)}`,
+        `PostgreSQL CPU ${seconds(clusterCpuMs(cluster).postgres - snapshotCpuBefore)}`,
     );
     const afterSnapshotRss = maxRss();
 
@@ -246,18 +216,18 @@ async function main() {
     };
     const sampler = setInterval(sample, 1000);
     const timings: DriveTimings = { claimMs: 0, sendMs: 0, recordMs: 0, batches: 0 };
-    const cpuBefore = process.cpuUsage();
+    const cpuBefore = clusterCpuMs(cluster);
     const pspCpuBefore = (await emulator.stats())?.cpuMs ?? 0;
-    const pgCpuBefore = postgresCpuMs(path.join(cluster.dir, "data"));
     const [counts, transferMs] = await timed(`transfers (${drivers} drivers)`, () =>
       Promise.all(
         Array.from({ length: drivers }, () => driveRun(db, run.id, { batchSize, parallel, psp, timings })),
       ),
     );
     clearInterval(sampler);
-    const driverCpuMs = cpuMs(process.cpuUsage(cpuBefore));
+    const cpuAfter = clusterCpuMs(cluster);
+    const driverCpuMs = cpuAfter.node - cpuBefore.node;
+    const pgCpuMs = cpuAfter.postgres - cpuBefore.postgres;
     const pspCpuMs = ((await emulator.stats())?.cpuMs ?? pspCpuBefore) - pspCpuBefore;
-    const pgCpuMs = postgresCpuMs(path.join(cluster.dir, "data")) - pgCpuBefore;
     sample();
     const sent = counts.reduce((sum, count) => sum + count, 0);
     const states = await db.payout.groupBy({ by: ["status"], _count: { _all: true } });

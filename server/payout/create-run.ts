@@ -109,8 +109,8 @@ export async function createPayoutRun(db: Db, options: CreateRunOptions) {
       const payoutCount = created?.count ?? 0;
       const total = created?.total ?? 0n;
 
-      // The postings, POSTING_CHUNK payouts at a time through a cursor, so memory stays flat
-      // however many sellers the run pays (100k rows at once cost the process ~350 MiB).
+      // The postings, POSTING_CHUNK payouts at a time through a cursor, so the process holds one
+      // chunk however many sellers the run pays.
       await tx.$executeRawUnsafe(
         `DECLARE payout_snapshot NO SCROLL CURSOR FOR
            SELECT id, seller_id, amount FROM payout WHERE run_id = $1::uuid`,
