@@ -9,9 +9,25 @@ export type Db = PrismaClient;
 /** A client or an interactive transaction: services take either, so their steps compose. */
 export type DbOrTx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
+// Statements prepared by name: parsed once per connection, then only bound and run. Only the hot
+// ones whose plan cannot depend on their parameters (a function call): a named statement may get
+// a cached generic plan, which cannot see the length of an unnest($array) parameter.
+const preparedStatements = new Map<string, string>();
+
+/** Registers `sql` to be prepared by name on PostgreSQL connections; returns it. */
+export function preparedStatement(name: string, sql: string): string {
+  preparedStatements.set(sql, name);
+  return sql;
+}
+
 export function createPostgresClient(connectionString: string, max = 10): PrismaClient {
+  const adapter = new PrismaPg(
+    { connectionString, max },
+    // "" is the protocol's unnamed statement: parsed and planned with each call.
+    { statementNameGenerator: (query) => preparedStatements.get(query.sql) ?? "" },
+  );
   // Minimal errors: no source excerpt in every message (nor the stack walk that builds it).
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString, max }), errorFormat: "minimal" });
+  return new PrismaClient({ adapter, errorFormat: "minimal" });
 }
 
 const key = Symbol.for("payrail.db");

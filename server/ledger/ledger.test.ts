@@ -326,6 +326,15 @@ describe("the database enforces the rules", () => {
     expect(await db.ledgerEntry.count()).toBe(before + 3);
   });
 
+  it("prepares the posting statement by name on its connection, and nothing else", async () => {
+    const prepared = await db.$transaction(async (tx) => {
+      await postTransaction(tx, payin("prepared-1", 1_000n, 100n));
+      await postTransaction(tx, payin("prepared-2", 1_000n, 100n));
+      return tx.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM pg_prepared_statements`);
+    });
+    expect(prepared.map((row) => row.name)).toEqual(["ledger_post"]);
+  });
+
   it.each([
     ["UPDATE ledger_entry", `UPDATE ledger_entry SET amount = amount + 1`],
     ["DELETE ledger_entry", `DELETE FROM ledger_entry`],

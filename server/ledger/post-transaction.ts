@@ -1,7 +1,7 @@
 // Posting to the ledger. Every business event becomes one balanced transaction, unique by
 // (kind, reference); the wallet moves with the seller accounts in the same database transaction.
 import { createHash } from "node:crypto";
-import type { DbOrTx } from "@/server/db";
+import { type DbOrTx, preparedStatement } from "@/server/db";
 import {
   InsufficientFundsError,
   LedgerConflictError,
@@ -149,15 +149,22 @@ export async function postTransaction(tx: DbOrTx, input: TransactionInput): Prom
   return postOne(tx, input);
 }
 
+// Every posting runs it: prepared once per connection (the plans inside ledger_post are cached
+// by PostgreSQL anyway).
+const POST_ONE = preparedStatement(
+  "ledger_post",
+  `SELECT outcome, id, kind, reference, currency, description, input_hash AS "inputHash",
+          created_at AS "createdAt", unknown
+     FROM ledger_post($1, $2, $3, $4, $5, $6::text[], $7::"EntryDirection"[], $8::bigint[],
+                      $9::uuid[], $10::bigint[], $11::bigint[])`,
+);
+
 async function postOne(tx: DbOrTx, input: TransactionInput): Promise<PostedTransaction> {
   const hash = inputHash(input);
   const wallets = walletDeltas([input]);
   const rows = await withFundsCheck(() =>
     tx.$queryRawUnsafe<PostRow[]>(
-      `SELECT outcome, id, kind, reference, currency, description, input_hash AS "inputHash",
-              created_at AS "createdAt", unknown
-         FROM ledger_post($1, $2, $3, $4, $5, $6::text[], $7::"EntryDirection"[], $8::bigint[],
-                          $9::uuid[], $10::bigint[], $11::bigint[])`,
+      POST_ONE,
       input.kind,
       input.reference,
       input.currency,
