@@ -20,6 +20,7 @@ import { createCheckout } from "@/server/payin/create-checkout";
 import { recordPaymentSucceeded } from "@/server/payin/record-outcome";
 import { receivePspWebhook } from "@/server/payin/webhook-endpoint";
 import { startPspEmulator } from "@/server/psp/emulator/server";
+import { WEBHOOK_EVENT_TYPES } from "@/server/psp/webhook-events";
 import { benchDatabase, cpuMs, percentile, perSecond, runConcurrently } from "./lib";
 
 const total = Number(process.argv[2] ?? 2_000);
@@ -52,7 +53,11 @@ await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
 const emulator = await startPspEmulator({
   port: 0,
   webhookEndpoints: [
-    { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, secret: WEBHOOK_SECRET },
+    {
+      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+      secret: WEBHOOK_SECRET,
+      enabledEvents: [...WEBHOOK_EVENT_TYPES],
+    },
   ],
 });
 process.env.PSP_EMULATOR_URL = emulator.url;

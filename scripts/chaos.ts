@@ -12,6 +12,7 @@ import Stripe from "stripe";
 import { hashPassword } from "@/server/auth/password";
 import { createPostgresClient } from "@/server/db";
 import { migrate } from "@/server/db/migrate";
+import { WEBHOOK_EVENT_TYPES } from "@/server/psp/webhook-events";
 import { DEMO_PASSWORD } from "@/server/seed";
 import { runChecks, summarize } from "./chaos/checks";
 import { signedInClient } from "./chaos/client";
@@ -144,7 +145,11 @@ async function afterEmulatorStart() {
   await fetch(`${emulatorUrl}/_emulator/webhook_endpoints`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ url: `${appUrl}/api/webhooks/psp`, secret: webhookSecret }),
+    body: JSON.stringify({
+      url: `${appUrl}/api/webhooks/psp`,
+      secret: webhookSecret,
+      enabled_events: WEBHOOK_EVENT_TYPES,
+    }),
   });
 }
 

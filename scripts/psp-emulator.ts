@@ -1,6 +1,7 @@
 // `npm run psp:emulator`: the Stripe-compatible PSP emulator on PSP_EMULATOR_PORT (12111).
 import { env, webhookSecrets } from "@/server/env";
 import { startPspEmulator } from "@/server/psp/emulator/server";
+import { WEBHOOK_EVENT_TYPES } from "@/server/psp/webhook-events";
 
 // Signs with the app's newest secret (STRIPE_WEBHOOK_SECRET or the first of PSP_WEBHOOK_SECRETS).
 const secret = webhookSecrets()[0]!;
@@ -11,7 +12,13 @@ const emulator = await startPspEmulator({
   webhookEndpoints:
     process.env.PSP_WEBHOOK_URL === "off"
       ? []
-      : [{ url: process.env.PSP_WEBHOOK_URL ?? `${appUrl}/api/webhooks/psp`, secret }],
+      : [
+          {
+            url: process.env.PSP_WEBHOOK_URL ?? `${appUrl}/api/webhooks/psp`,
+            secret,
+            enabledEvents: [...WEBHOOK_EVENT_TYPES],
+          },
+        ],
 });
 console.log(`PSP emulator listening on ${emulator.url}`);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

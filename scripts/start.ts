@@ -12,6 +12,7 @@ import { env, webhookSecrets } from "@/server/env";
 import { stopBoss } from "@/server/jobs/boss";
 import { startWorker, type WorkerHandle } from "@/server/jobs/worker";
 import { type EmulatorHandle, startPspEmulator } from "@/server/psp/emulator/server";
+import { WEBHOOK_EVENT_TYPES } from "@/server/psp/webhook-events";
 import { closeHttpServer, DRAIN_TIMEOUT_MS, onShutdownSignal } from "@/server/runtime/shutdown";
 import { seedDemo } from "@/server/seed";
 
@@ -44,7 +45,13 @@ if (pspMode === "start" || (pspMode === "auto" && !realStripe)) {
   emulator = await startPspEmulator({
     port: emulatorPort,
     snapshotPath: process.env.PSP_EMULATOR_SNAPSHOT ?? ".data/psp-emulator.json",
-    webhookEndpoints: [{ url: `${appUrl}/api/webhooks/psp`, secret: webhookSecrets()[0]! }],
+    webhookEndpoints: [
+      {
+        url: `${appUrl}/api/webhooks/psp`,
+        secret: webhookSecrets()[0]!,
+        enabledEvents: [...WEBHOOK_EVENT_TYPES],
+      },
+    ],
   });
   process.env.PSP_EMULATOR_URL ??= `http://127.0.0.1:${emulatorPort}`;
   console.log(`PSP emulator on http://127.0.0.1:${emulatorPort}`);

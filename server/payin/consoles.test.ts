@@ -271,7 +271,9 @@ describe("finance order detail", () => {
     expect(detail.postings.map((posting) => posting.kind)).toEqual(["payin"]);
     const types = detail.webhookEvents.map((webhook) => webhook.type);
     expect(types).toContain("checkout.session.completed");
-    expect(types).toContain("payment_intent.succeeded");
+    // The endpoint subscribes only to the events Payrail acts on: no charge.succeeded and such.
+    expect(types).not.toContain("payment_intent.succeeded");
+    expect(types).not.toContain("charge.succeeded");
     // Only this payment's events: the other paid checkout's never show here.
     const otherSession = (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: old } })).pspSessionId;
     expect(detail.webhookEvents.map((webhook) => webhook.objectId)).not.toContain(otherSession);

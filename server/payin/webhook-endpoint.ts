@@ -3,7 +3,8 @@
 // rotation), store the event once, enqueue its processing, answer fast (and start processing).
 import type { Db } from "@/server/db";
 import { getPsp } from "@/server/psp/instance";
-import { needsProcessing, processWebhookEvent, storeWebhookEvent } from "./webhooks";
+import { isSubscribedEvent } from "@/server/psp/webhook-events";
+import { processWebhookEvent, storeWebhookEvent } from "./webhooks";
 
 const MAX_BODY_BYTES = 512 * 1024;
 
@@ -25,7 +26,7 @@ export async function receivePspWebhook(
   // The stored job is the guarantee; processing right away (not awaited: the answer does not wait) only
   // saves the queue's polling delay. Both run the same idempotent processor, which asks the PSP
   // for the truth and locks the checkout, so running it twice changes nothing.
-  if (stored && needsProcessing(event.type)) {
+  if (stored && isSubscribedEvent(event.type)) {
     setImmediate(() => {
       processWebhookEvent(db, event.id, event).catch(() => {});
     });

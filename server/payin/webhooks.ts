@@ -6,31 +6,17 @@ import type { Db } from "@/server/db";
 import { enqueue } from "@/server/jobs/define-job";
 import { handlePayoutPspEvent } from "@/server/payout/psp-events";
 import { declineMessage } from "@/server/psp/decline-messages";
+import { isSubscribedEvent } from "@/server/psp/webhook-events";
 import { processWebhookJob } from "./jobs";
 import { recordDeclinedAttempt } from "./record-outcome";
 import { applyRefundStatus } from "./refunds";
 import { syncPaymentStatus } from "./sync-status";
 
-/**
- * Whether processing the event can change anything: the types `processWebhookEvent` acts on.
- * Stripe sends others too (`charge.succeeded`, `payment_intent.succeeded`, …: two of the three
- * events of every paid checkout), which the processor would only mark processed.
- */
-export function needsProcessing(type: string): boolean {
-  return (
-    type.startsWith("checkout.session.") ||
-    type === "payment_intent.payment_failed" ||
-    type.startsWith("refund.") ||
-    type === "charge.refund.updated" ||
-    type.startsWith("transfer.") ||
-    type.startsWith("payout.")
-  );
-}
-
 /** Stores a verified event; returns false for a replay of an event already stored. */
 export async function storeWebhookEvent(db: Db, event: Stripe.Event): Promise<boolean> {
-  if (!needsProcessing(event.type)) {
-    // Kept for the record, already processed: one statement, no job.
+  if (!isSubscribedEvent(event.type)) {
+    // An event Payrail does not act on (an endpoint subscribed to every type gets them):
+    // kept for the record, already processed; one statement, no job.
     const inserted = await db.$executeRaw`
       INSERT INTO psp_webhook_event (id, type, payload, processed_at)
       VALUES (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, now())

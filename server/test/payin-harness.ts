@@ -8,6 +8,7 @@ import { stopBoss } from "@/server/jobs/boss";
 import { startWorker } from "@/server/jobs/worker";
 import { receivePspWebhook } from "@/server/payin/webhook-endpoint";
 import { startPspEmulator } from "@/server/psp/emulator/server";
+import { WEBHOOK_EVENT_TYPES } from "@/server/psp/webhook-events";
 import { callerAs, createUser } from "./callers";
 import { createTestDatabase } from "./database";
 
@@ -35,7 +36,7 @@ export async function startPayinHarness(options: { worker?: boolean } = {}) {
 
   const emulator = await startPspEmulator({
     port: 0,
-    webhookEndpoints: [{ url: webhookUrl, secret: WEBHOOK_SECRET }],
+    webhookEndpoints: [{ url: webhookUrl, secret: WEBHOOK_SECRET, enabledEvents: [...WEBHOOK_EVENT_TYPES] }],
   });
   process.env.PSP_EMULATOR_URL = emulator.url;
   process.env.APP_URL = "http://127.0.0.1:3999";

@@ -334,6 +334,57 @@ describe("the PSP emulator", () => {
     expect(missing.status).toBe(404);
   });
 
+  it("sends an endpoint only the event types it enabled (enabled_events)", async () => {
+    const own = await startPspEmulator({ port: 0 });
+    const client = createStripeClient({ secretKey: "sk_test_enabled_events", emulatorUrl: own.url });
+    const deliveries: { path: string; type: string }[] = [];
+    const listener = createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      deliveries.push({ path: request.url!, type: JSON.parse(Buffer.concat(chunks).toString()).type });
+      response.end("ok");
+    });
+    await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    const register = (body: unknown) =>
+      fetch(`${own.url}/_emulator/webhook_endpoints`, { method: "POST", body: JSON.stringify(body) });
+    try {
+      await register({ url: `${base}/all`, secret });
+      await register({ url: `${base}/some`, secret, enabled_events: ["checkout.session.completed"] });
+      const session = await client.checkout.sessions.create({
+        mode: "payment",
+        line_items: [
+          { quantity: 1, price_data: { currency: "usd", unit_amount: 900, product_data: { name: "Cup" } } },
+        ],
+        success_url: "http://127.0.0.1:3000/done",
+      });
+      await fetch(`${own.url}/_emulator/checkout_sessions/${session.id}/complete`, {
+        method: "POST",
+        body: JSON.stringify({ card: "4242424242424242" }),
+      });
+      const events = (await client.events.list({ limit: 10 })).data;
+      const pending = Object.fromEntries(events.map((event) => [event.type, event.pending_webhooks]));
+      expect(pending).toMatchObject({
+        "checkout.session.completed": 2,
+        "charge.succeeded": 1,
+        "payment_intent.succeeded": 1,
+      });
+      const charged = events.find((event) => event.type === "charge.succeeded")!;
+      const replay = await fetch(`${own.url}/_emulator/events/${charged.id}/replay`, { method: "POST" });
+      expect(await replay.json()).toMatchObject({ endpoints: 1 });
+      const types = (path: string) =>
+        deliveries.filter((item) => item.path === path).map((item) => item.type);
+      await waitFor(() => types("/all").length >= 4 && types("/some").length >= 1);
+      expect(new Set(types("/all"))).toEqual(
+        new Set(["checkout.session.completed", "charge.succeeded", "payment_intent.succeeded"]),
+      );
+      expect(types("/some")).toEqual(["checkout.session.completed"]);
+    } finally {
+      await own.close();
+      listener.close();
+    }
+  });
+
   it("keeps funds pending until available_on or a settle, and reports them in the balance", async () => {
     // Its own emulator: advancing the clock here would expire the other tests' sessions.
     const own = await startPspEmulator({ port: 0 });

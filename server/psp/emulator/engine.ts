@@ -6,7 +6,7 @@ import { cardOutcome } from "../test-cards";
 import { Balances } from "./balance";
 import { invalid, noSuch, StripeError } from "./errors";
 import { cardFee } from "./fees";
-import type { Store } from "./store";
+import { type Store, subscribesTo } from "./store";
 import type { WebhookDispatcher } from "./webhooks";
 
 type Obj = Record<string, unknown>;
@@ -37,7 +37,7 @@ export class Engine {
       created: this.store.now(),
       data: { object: structuredClone(object), ...(previous ? { previous_attributes: previous } : {}) },
       livemode: false,
-      pending_webhooks: this.s.webhookEndpoints.length,
+      pending_webhooks: this.s.webhookEndpoints.filter((endpoint) => subscribesTo(endpoint, type)).length,
       request: { id: null, idempotency_key: null },
       type,
     } as unknown as Stripe.Event;

@@ -11,14 +11,14 @@ import { StripeError } from "./errors";
 import { REQUEST_FAULT_KINDS, type RequestFaultKind, RequestFaults } from "./faults";
 import { parseForm, str } from "./form-parser";
 import { authenticationPage, closedPage, paymentPage } from "./hosted-page";
-import { Store } from "./store";
+import { Store, type WebhookEndpoint } from "./store";
 import { WebhookDispatcher, type WebhookFaultKind } from "./webhooks";
 
 export interface EmulatorOptions {
   port?: number;
   host?: string;
   snapshotPath?: string;
-  webhookEndpoints?: { url: string; secret: string }[];
+  webhookEndpoints?: WebhookEndpoint[];
   /** Delays between webhook delivery retries (tests shorten them). */
   webhookRetryDelaysMs?: number[];
 }
@@ -232,7 +232,12 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
       });
     }
     if (path === "/webhook_endpoints") {
-      const endpoint = { url: String(input.url), secret: String(input.secret) };
+      const enabled = input.enabled_events;
+      const endpoint: WebhookEndpoint = {
+        url: String(input.url),
+        secret: String(input.secret),
+        ...(Array.isArray(enabled) ? { enabledEvents: enabled.map(String) } : {}),
+      };
       store.state.webhookEndpoints = [
         ...store.state.webhookEndpoints.filter((item) => item.url !== endpoint.url),
         endpoint,

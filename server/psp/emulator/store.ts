@@ -29,6 +29,17 @@ export interface SessionExtras {
   awaitingAuthentication?: boolean;
 }
 
+export interface WebhookEndpoint {
+  url: string;
+  secret: string;
+  /** Stripe's `enabled_events`: the event types sent to it; absent or `*`, every type. */
+  enabledEvents?: string[];
+}
+
+/** Whether an endpoint is subscribed to events of `type`. */
+export const subscribesTo = (endpoint: WebhookEndpoint, type: string) =>
+  !endpoint.enabledEvents || endpoint.enabledEvents.some((enabled) => enabled === "*" || enabled === type);
+
 export interface State {
   sessions: Record<string, Stripe.Checkout.Session>;
   sessionExtras: Record<string, SessionExtras>;
@@ -47,7 +58,7 @@ export interface State {
   balanceTransactions: Record<string, Stripe.BalanceTransaction>;
   events: Record<string, Stripe.Event>;
   idempotency: Record<string, IdempotencyRecord>;
-  webhookEndpoints: { url: string; secret: string }[];
+  webhookEndpoints: WebhookEndpoint[];
   clockOffsetSeconds: number;
   sequence: number;
 }

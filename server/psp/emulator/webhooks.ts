@@ -2,7 +2,7 @@
 // dropped, duplicated, reordered and delayed deliveries.
 import { createHmac } from "node:crypto";
 import type Stripe from "stripe";
-import type { Store } from "./store";
+import { type Store, subscribesTo, type WebhookEndpoint } from "./store";
 
 export type WebhookFaultKind = "drop" | "duplicate" | "reorder" | "delay";
 
@@ -57,7 +57,11 @@ export class WebhookDispatcher {
   /** Sends an existing event again to every endpoint, signed now, past any webhook fault. */
   redeliver(event: Stripe.Event): number {
     this.sendToAll(event);
-    return this.store.state.webhookEndpoints.length;
+    return this.endpointsFor(event).length;
+  }
+
+  private endpointsFor(event: Stripe.Event): WebhookEndpoint[] {
+    return this.store.state.webhookEndpoints.filter((endpoint) => subscribesTo(endpoint, event.type));
   }
 
   private release() {
@@ -78,15 +82,11 @@ export class WebhookDispatcher {
   private sendToAll(event: Stripe.Event) {
     // Only what the emulator would still know after a crash is announced.
     void this.store.persisted().then(() => {
-      for (const endpoint of this.store.state.webhookEndpoints) void this.send(endpoint, event, 0);
+      for (const endpoint of this.endpointsFor(event)) void this.send(endpoint, event, 0);
     });
   }
 
-  private async send(
-    endpoint: { url: string; secret: string },
-    event: Stripe.Event,
-    attempt: number,
-  ): Promise<void> {
+  private async send(endpoint: WebhookEndpoint, event: Stripe.Event, attempt: number): Promise<void> {
     if (this.closed) return;
     const payload = JSON.stringify(event, null, 2);
     const ok = await fetch(endpoint.url, {
