@@ -182,3 +182,23 @@ it("forgets what a save wrote to its journal before crashing ahead of its snapsh
     "sk_test:next",
   ]);
 });
+
+it("lets the configured webhook endpoints win over the snapshot's with the same URL", async () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "payrail-emulator-")), "psp.json");
+  const url = "http://127.0.0.1:9/webhooks";
+  const before = await startPspEmulator({
+    port: 0,
+    snapshotPath: file,
+    webhookEndpoints: [{ url, secret: "whsec_old" }],
+  });
+  await before.close();
+  const after = await startPspEmulator({
+    port: 0,
+    snapshotPath: file,
+    webhookEndpoints: [{ url, secret: "whsec_new", enabledEvents: ["checkout.session.completed"] }],
+  });
+  await after.close();
+  expect(new Store(file).state.webhookEndpoints).toEqual([
+    { url, secret: "whsec_new", enabledEvents: ["checkout.session.completed"] },
+  ]);
+});

@@ -58,10 +58,8 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
 
 export async function startPspEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const store = new Store(options.snapshotPath);
-  for (const endpoint of options.webhookEndpoints ?? []) {
-    if (!store.state.webhookEndpoints.some((existing) => existing.url === endpoint.url))
-      store.state.webhookEndpoints.push(endpoint);
-  }
+  // The configured endpoints win over the snapshot's with the same URL.
+  for (const endpoint of options.webhookEndpoints ?? []) store.setWebhookEndpoint(endpoint);
   const webhooks = new WebhookDispatcher(store, options.webhookRetryDelaysMs);
   const engine = new Engine(store, webhooks);
   const faults = new RequestFaults();
@@ -233,16 +231,11 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
     }
     if (path === "/webhook_endpoints") {
       const enabled = input.enabled_events;
-      const endpoint: WebhookEndpoint = {
+      store.setWebhookEndpoint({
         url: String(input.url),
         secret: String(input.secret),
         ...(Array.isArray(enabled) ? { enabledEvents: enabled.map(String) } : {}),
-      };
-      store.state.webhookEndpoints = [
-        ...store.state.webhookEndpoints.filter((item) => item.url !== endpoint.url),
-        endpoint,
-      ];
-      store.changed();
+      });
       return reply(response, 200, { ok: true });
     }
     if (complete) {

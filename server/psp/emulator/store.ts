@@ -160,6 +160,15 @@ export class Store {
     return `${prefix}_${this.state.sequence.toString(36).padStart(6, "0")}${randomBytes(9).toString("base64url")}`;
   }
 
+  /** Adds a webhook endpoint, replacing the one with the same URL (new secret or events). */
+  setWebhookEndpoint(endpoint: WebhookEndpoint): void {
+    this.state.webhookEndpoints = [
+      ...this.state.webhookEndpoints.filter((existing) => existing.url !== endpoint.url),
+      endpoint,
+    ];
+    this.changed();
+  }
+
   changed(): void {
     if (!this.snapshotPath || this.saveTimer) return;
     // Group commit: the save waits as long as the last one took (at most 25 ms), so a small state
