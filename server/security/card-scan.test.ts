@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findCardNumbers, passesLuhn } from "./card-scan";
+import { findCardNumbers, maskCardNumbers, passesLuhn } from "./card-scan";
 
 describe("findCardNumbers", () => {
   it("finds test cards however they are written", () => {
@@ -19,6 +19,24 @@ describe("findCardNumbers", () => {
     // 4242-424242424242 would pass Luhn if read as a card; as a UUID's tail it is not one.
     expect(findCardNumbers("id 91200456-1234-4123-4242-424242424242")).toEqual([]);
     expect(findCardNumbers("4242-4242-4242-4242")).toEqual(["424242…4242"]);
+  });
+
+  it("ignores hex digests whose digits happen to pass as a card number", () => {
+    // A SHA-256 input hash with a Luhn-valid run (the e2e scan once tripped on one).
+    const digest = `ab4242424242424242cd${"0f".repeat(22)}`;
+    expect(digest).toHaveLength(64);
+    expect(findCardNumbers(`{"input_hash":"${digest}"}`)).toEqual([]);
+    expect(findCardNumbers(`{"input_hash":"${digest}","note":"4242424242424242"}`)).toEqual(["424242…4242"]);
+    // A short hex-looking token is no digest: a card number there still counts.
+    expect(findCardNumbers("ref=4242424242424242")).toEqual(["424242…4242"]);
+  });
+
+  it("masks card numbers in log lines and leaves digests and UUIDs whole", () => {
+    const digest = `ab4242424242424242cd${"0f".repeat(22)}`;
+    const line = `hash=${digest} id=91200456-1234-4123-4242-424242424242 card=4242 4242 4242 4242`;
+    expect(maskCardNumbers(line)).toBe(
+      `hash=${digest} id=91200456-1234-4123-4242-424242424242 card=[card redacted]`,
+    );
   });
 
   it("does not cut a card number out of a longer run of digits", () => {

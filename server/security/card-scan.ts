@@ -17,12 +17,14 @@ export function passesLuhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-// UUIDs are made of hex digits and dashes and may look like a dashed card number by chance.
-const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+// UUIDs and hex digests (SHA-256 input hashes, the audit chain) are made of hex digits and may
+// hold a run of digits that passes as a card number by chance: about one digest in a thousand.
+const hexTokens =
+  /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?<![0-9a-z])[0-9a-f]{32,}(?![0-9a-z])/gi;
 
 export function findCardNumbers(text: string): string[] {
   const found: string[] = [];
-  for (const match of text.replace(uuid, " ").matchAll(candidate)) {
+  for (const match of text.replace(hexTokens, " ").matchAll(candidate)) {
     const digits = match[0].replace(/[ -]/g, "");
     if (digits.length >= 13 && digits.length <= 19 && brandPrefix.test(digits) && passesLuhn(digits)) {
       found.push(`${digits.slice(0, 6)}…${digits.slice(-4)}`);
@@ -38,10 +40,10 @@ export function maskCardNumbers(text: string): string {
       const digits = match.replace(/[ -]/g, "");
       return brandPrefix.test(digits) && passesLuhn(digits) ? "[card redacted]" : match;
     });
-  // UUIDs are left alone, for the same reason findCardNumbers skips them.
+  // UUIDs and digests are left alone, for the same reason findCardNumbers skips them.
   let masked = "";
   let last = 0;
-  for (const match of text.matchAll(uuid)) {
+  for (const match of text.matchAll(hexTokens)) {
     masked += maskSpan(text.slice(last, match.index)) + match[0];
     last = match.index + match[0].length;
   }
