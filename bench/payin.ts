@@ -56,7 +56,7 @@ const emulator = await startPspEmulator({
     {
       url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
       secret: WEBHOOK_SECRET,
-      enabledEvents: [...WEBHOOK_EVENT_TYPES],
+      enabledEvents: WEBHOOK_EVENT_TYPES,
     },
   ],
 });

@@ -16,7 +16,7 @@ const emulator = await startPspEmulator({
           {
             url: process.env.PSP_WEBHOOK_URL ?? `${appUrl}/api/webhooks/psp`,
             secret,
-            enabledEvents: [...WEBHOOK_EVENT_TYPES],
+            enabledEvents: WEBHOOK_EVENT_TYPES,
           },
         ],
 });

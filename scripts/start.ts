@@ -49,7 +49,7 @@ if (pspMode === "start" || (pspMode === "auto" && !realStripe)) {
       {
         url: `${appUrl}/api/webhooks/psp`,
         secret: webhookSecrets()[0]!,
-        enabledEvents: [...WEBHOOK_EVENT_TYPES],
+        enabledEvents: WEBHOOK_EVENT_TYPES,
       },
     ],
   });

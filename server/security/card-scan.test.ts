@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { findCardNumbers, maskCardNumbers, passesLuhn } from "./card-scan";
 
+// A SHA-256 input hash with a Luhn-valid run of digits (the e2e scan once tripped on one).
+const digest = `ab4242424242424242cd${"0f".repeat(22)}`;
+
 describe("findCardNumbers", () => {
   it("finds test cards however they are written", () => {
     expect(findCardNumbers("card=4242424242424242&x")).toEqual(["424242…4242"]);
@@ -22,8 +25,6 @@ describe("findCardNumbers", () => {
   });
 
   it("ignores hex digests whose digits happen to pass as a card number", () => {
-    // A SHA-256 input hash with a Luhn-valid run (the e2e scan once tripped on one).
-    const digest = `ab4242424242424242cd${"0f".repeat(22)}`;
     expect(digest).toHaveLength(64);
     expect(findCardNumbers(`{"input_hash":"${digest}"}`)).toEqual([]);
     expect(findCardNumbers(`{"input_hash":"${digest}","note":"4242424242424242"}`)).toEqual(["424242…4242"]);
@@ -32,7 +33,6 @@ describe("findCardNumbers", () => {
   });
 
   it("masks card numbers in log lines and leaves digests and UUIDs whole", () => {
-    const digest = `ab4242424242424242cd${"0f".repeat(22)}`;
     const line = `hash=${digest} id=91200456-1234-4123-4242-424242424242 card=4242 4242 4242 4242`;
     expect(maskCardNumbers(line)).toBe(
       `hash=${digest} id=91200456-1234-4123-4242-424242424242 card=[card redacted]`,

@@ -36,7 +36,7 @@ export async function startPayinHarness(options: { worker?: boolean } = {}) {
 
   const emulator = await startPspEmulator({
     port: 0,
-    webhookEndpoints: [{ url: webhookUrl, secret: WEBHOOK_SECRET, enabledEvents: [...WEBHOOK_EVENT_TYPES] }],
+    webhookEndpoints: [{ url: webhookUrl, secret: WEBHOOK_SECRET, enabledEvents: WEBHOOK_EVENT_TYPES }],
   });
   process.env.PSP_EMULATOR_URL = emulator.url;
   process.env.APP_URL = "http://127.0.0.1:3999";

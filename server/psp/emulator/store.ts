@@ -33,7 +33,7 @@ export interface WebhookEndpoint {
   url: string;
   secret: string;
   /** Stripe's `enabled_events`: the event types sent to it; absent or `*`, every type. */
-  enabledEvents?: string[];
+  enabledEvents?: readonly string[];
 }
 
 /** Whether an endpoint is subscribed to events of `type`. */
