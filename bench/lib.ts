@@ -8,13 +8,16 @@ import pg from "pg";
 import { type PostgresCluster, startPostgresCluster } from "@/scripts/lib/postgres-cluster";
 import { migrate } from "@/server/db/migrate";
 
-export async function benchDatabase(): Promise<{ cluster: PostgresCluster; url: string }> {
+/** `socket`: connect over the Unix socket instead of loopback TCP (the url returned). */
+export async function benchDatabase(
+  options: { socket?: boolean } = {},
+): Promise<{ cluster: PostgresCluster; url: string }> {
   const cluster = await startPostgresCluster({ maxConnections: 100 });
   const admin = new pg.Client({ connectionString: cluster.url() });
   await admin.connect();
   await admin.query("CREATE DATABASE bench");
   await admin.end();
-  const url = cluster.url("bench");
+  const url = options.socket ? cluster.socketUrl("bench") : cluster.url("bench");
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await migrate({ query: (sql, params) => client.query(sql, params), exec: (sql) => client.query(sql) });
@@ -141,4 +144,15 @@ export function cpuMs(cluster: PostgresCluster): { node: number; postgres: numbe
     // no /proc or no pid file: report 0
   }
   return { node, postgres: postgres * 10 }; // 100 ticks per second
+}
+
+/** CPU time used so far, in ms, by another process (user + system, from /proc; 0 if unreadable). */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10; // 100 ticks per second
+  } catch {
+    return 0;
+  }
 }

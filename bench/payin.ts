@@ -1,4 +1,4 @@
-// Pay-in throughput on PostgreSQL with the PSP emulator (in this process, through the stripe SDK).
+// Pay-in throughput on PostgreSQL with the PSP emulator (its own process, through the stripe SDK).
 //   npm run bench:payin -- [checkouts=2000] [parallel=32]   (or: npm run bench -- payin …)
 // Three phases, each on `checkouts` fresh checkouts with `parallel` in flight:
 //   1. create: the checkout call alone (idempotent insert, risk check, PSP session), with its
@@ -9,7 +9,9 @@
 //      receiver (verify, store, enqueue) → pg-boss worker → PSP status → ledger. Completed
 //      checkouts/s counts checkouts whose payment is SUCCEEDED and posted, from the first call to
 //      the last success; the checkout call's p50/p99 is measured under that full load.
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { closeDb, createPostgresClient } from "@/server/db";
@@ -19,14 +21,14 @@ import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { createCheckout } from "@/server/payin/create-checkout";
 import { recordPaymentSucceeded } from "@/server/payin/record-outcome";
 import { receivePspWebhook } from "@/server/payin/webhook-endpoint";
-import { startPspEmulator } from "@/server/psp/emulator/server";
-import { WEBHOOK_EVENT_TYPES } from "@/server/psp/webhook-events";
-import { benchDatabase, cpuMs, percentile, perSecond, runConcurrently } from "./lib";
+import { freePort } from "@/scripts/lib/postgres-cluster";
+import { benchDatabase, cpuMs, percentile, perSecond, processCpuMs, runConcurrently } from "./lib";
 
 const total = Number(process.argv[2] ?? 2_000);
 const parallel = Number(process.argv[3] ?? 32);
 const WEBHOOK_SECRET = "whsec_bench";
-const { cluster, url } = await benchDatabase();
+// Payrail reaches its database over the Unix socket, as an app beside its database would.
+const { cluster, url } = await benchDatabase({ socket: true });
 Object.assign(process.env, {
   DATABASE_URL: url, // the pg-boss worker and its process-wide client
   DATABASE_POOL_SIZE: String(parallel + 4),
@@ -50,16 +52,24 @@ const receiver = createServer(async (request, response) => {
   response.end(JSON.stringify(result.body));
 });
 await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-const emulator = await startPspEmulator({
-  port: 0,
-  webhookEndpoints: [
-    {
-      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
-      secret: WEBHOOK_SECRET,
-      enabledEvents: WEBHOOK_EVENT_TYPES,
-    },
-  ],
+// The PSP in its own process, as it would be: its CPU is reported apart from Payrail's.
+const emulatorPort = await freePort();
+const emulatorProcess = spawn(process.execPath, ["--import", "tsx", "scripts/psp-emulator.ts"], {
+  env: {
+    ...process.env,
+    PSP_EMULATOR_PORT: String(emulatorPort),
+    PSP_EMULATOR_SNAPSHOT: "off",
+    PSP_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+  },
+  stdio: ["ignore", "pipe", "inherit"],
 });
+await new Promise<void>((resolve, reject) => {
+  emulatorProcess.stdout.on("data", (chunk) => {
+    if (String(chunk).includes("listening")) resolve();
+  });
+  emulatorProcess.once("exit", () => reject(new Error("the PSP emulator exited")));
+});
+const emulator = { url: `http://127.0.0.1:${emulatorPort}` };
 process.env.PSP_EMULATOR_URL = emulator.url;
 let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
 
@@ -100,14 +110,16 @@ try {
   };
   const succeeded = () => db.paymentEvent.count({ where: { status: "SUCCEEDED" } });
 
-  // CPU per checkout of a phase, this process and PostgreSQL apart: where the work goes.
-  const cpuOf = (from: ReturnType<typeof cpuMs>, count: number) => {
-    const to = cpuMs(cluster);
-    return `CPU per checkout: node ${((to.node - from.node) / count).toFixed(2)} ms, postgres ${((to.postgres - from.postgres) / count).toFixed(2)} ms`;
+  // CPU per checkout of a phase, this process, PostgreSQL and the emulator apart: where the work goes.
+  const cpuNow = () => ({ ...cpuMs(cluster), emulator: processCpuMs(emulatorProcess.pid!) });
+  const cpuOf = (from: ReturnType<typeof cpuNow>, count: number) => {
+    const to = cpuNow();
+    const per = (ms: number) => (ms / count).toFixed(2);
+    return `CPU per checkout: Payrail ${per(to.node - from.node)} ms, postgres ${per(to.postgres - from.postgres)} ms, PSP emulator ${per(to.emulator - from.emulator)} ms`;
   };
 
   // 1. The checkout call alone.
-  let cpu = cpuMs(cluster);
+  let cpu = cpuNow();
   const createLatencies: number[] = [];
   const checkoutIds: string[] = [];
   const checkoutMs = await runConcurrently(total, parallel, async (index) => {
@@ -117,7 +129,7 @@ try {
   const withSession = await db.paymentEvent.count({ where: { pspSessionId: { not: null } } });
 
   // 2. The success transaction alone.
-  cpu = cpuMs(cluster);
+  cpu = cpuNow();
   const successMs = await runConcurrently(checkoutIds.length, parallel, async (index) => {
     await recordPaymentSucceeded(db, checkoutIds[index]!, {
       paymentIntentId: null,
@@ -130,7 +142,7 @@ try {
 
   // 3. End to end through the emulator, the webhooks and the worker.
   worker = await startWorker();
-  cpu = cpuMs(cluster);
+  cpu = cpuNow();
   const before = await succeeded();
   const e2eLatencies: number[] = [];
   const e2eStarted = performance.now();
@@ -180,7 +192,8 @@ try {
 } finally {
   await worker?.stop();
   await stopBoss();
-  await emulator.close();
+  emulatorProcess.kill("SIGTERM");
+  await once(emulatorProcess, "exit");
   await new Promise((resolve) => receiver.close(resolve));
   await db.$disconnect();
   await closeDb();

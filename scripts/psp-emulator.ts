@@ -8,7 +8,11 @@ const secret = webhookSecrets()[0]!;
 const appUrl = env().APP_URL; // the app this emulator calls back: APP_URL, or loopback on PORT
 const emulator = await startPspEmulator({
   port: Number(process.env.PSP_EMULATOR_PORT ?? 12111),
-  snapshotPath: process.env.PSP_EMULATOR_SNAPSHOT ?? ".data/psp-emulator.json",
+  // "off": keep state in memory only (benchmarks).
+  snapshotPath:
+    process.env.PSP_EMULATOR_SNAPSHOT === "off"
+      ? undefined
+      : (process.env.PSP_EMULATOR_SNAPSHOT ?? ".data/psp-emulator.json"),
   webhookEndpoints:
     process.env.PSP_WEBHOOK_URL === "off"
       ? []

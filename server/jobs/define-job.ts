@@ -38,3 +38,15 @@ export async function enqueue<S extends z.ZodType>(
   const parsed = job.schema.parse(data) as object;
   await boss.send(job.name, parsed, { ...options, db: fromPrisma(tx as Parameters<typeof fromPrisma>[0]) });
 }
+
+/** `enqueue` for many jobs of one kind in one statement, inside the caller's transaction. */
+export async function enqueueMany<S extends z.ZodType>(
+  tx: DbOrTx,
+  job: JobDefinition<S>,
+  data: z.input<S>[],
+): Promise<void> {
+  if (data.length === 0) return;
+  const boss = await getBoss();
+  const jobs = data.map((item) => ({ data: job.schema.parse(item) as object }));
+  await boss.insert(job.name, jobs, { db: fromPrisma(tx as Parameters<typeof fromPrisma>[0]) });
+}

@@ -2,9 +2,11 @@
 // webhooks into Payrail's own receiver, and pg-boss workers.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { NotFoundError } from "@/server/errors";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { startPayinHarness } from "@/server/test/payin-harness";
 import { waitFor } from "@/server/test/wait-for";
+import { recordPaymentSucceeded } from "./record-outcome";
 import { recoverStalePayments } from "./recover";
 
 process.env.PAYRAIL_RATE_LIMITS = "off";
@@ -220,6 +222,66 @@ describe("webhooks and the PSP's faults", () => {
         (session: { metadata: Record<string, string> }) => session.metadata.payment_event_id === checkoutId,
       ),
     ).toHaveLength(1);
+  });
+});
+
+describe("successes recorded together", () => {
+  const openCheckouts = (count: number) =>
+    Promise.all(
+      Array.from(
+        { length: count },
+        async () => (await (await h.buyerCaller()).payin.checkout(cart())).checkoutId,
+      ),
+    );
+  const record = (checkoutId: string) =>
+    recordPaymentSucceeded(h.db, checkoutId, {
+      paymentIntentId: null,
+      chargeId: null,
+      actor: `test:${checkoutId}`,
+    });
+  const actorsOf = async (checkoutId: string) =>
+    (
+      await h.db.paymentOrderTransition.findMany({
+        where: { paymentOrder: { paymentEventId: checkoutId }, toStatus: "SUCCESS" },
+      })
+    ).map((transition) => transition.actor);
+
+  /** The database transactions that posted these checkouts (a row's xmin is its writer's). */
+  const writers = async (checkoutIds: string[]) => {
+    const { rows } = await h.sql.query(
+      `SELECT DISTINCT t.xmin::text FROM ledger_transaction t JOIN payment_order o ON t.reference = o.id::text
+        WHERE t.kind = 'payin' AND o.payment_event_id = ANY($1::uuid[])`,
+      [checkoutIds],
+    );
+    return rows.length;
+  };
+
+  it("share one database transaction, each posted once and logged with its own actor", async () => {
+    const [alone, ...batched] = await openCheckouts(5);
+    // The first call is written at once; the calls made meanwhile wait and go in one batch.
+    const calls = [alone!, ...batched, batched[0]!].map((checkoutId) => record(checkoutId));
+    expect(await Promise.all(calls)).toEqual([true, true, true, true, true, false]);
+    expect(await writers(batched)).toBe(1);
+    for (const checkoutId of [alone!, ...batched]) {
+      expect(await postings(checkoutId)).toBe(2);
+      expect(await actorsOf(checkoutId)).toEqual([`test:${checkoutId}`, `test:${checkoutId}`]);
+    }
+    expect(await record(batched[1]!)).toBe(false);
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+  });
+
+  it("fail only the caller whose checkout cannot be recorded", async () => {
+    const [alone, good, other] = await openCheckouts(3);
+    const outcomes = await Promise.allSettled([alone!, good!, randomUUID(), other!].map((id) => record(id)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    expect(outcomes[2]).toMatchObject({ reason: expect.any(NotFoundError) });
+    for (const checkoutId of [alone!, good!, other!]) expect(await postings(checkoutId)).toBe(2);
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
   });
 });
 

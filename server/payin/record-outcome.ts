@@ -2,11 +2,12 @@
 // page and recovery jobs racing on one checkout apply it once; repeating a verdict is a no-op.
 import type { Prisma } from "@/generated/prisma/client";
 import type { Db, DbOrTx } from "@/server/db";
+import { groupCommit, type Settled } from "@/server/db/group-commit";
 import { NotFoundError } from "@/server/errors";
 import { UnknownAccountError } from "@/server/ledger/errors";
 import { ensureSellerAccounts, postTransactions } from "@/server/ledger/post-transaction";
 import { crashPoint } from "@/server/runtime/crash-points";
-import { transitionOrders } from "./state-machine";
+import { transitionOrders, transitionOrdersOfEvents } from "./state-machine";
 
 /** A checkout's order as its postings need it: fields fixed when the checkout was created. */
 interface OrderRow {
@@ -60,69 +61,144 @@ async function assertExists(db: DbOrTx, checkoutId: string) {
   if (rows.length === 0) throw new NotFoundError("Checkout");
 }
 
+/** A success to record: which checkout, and what the PSP told us. */
+interface Success {
+  checkoutId: string;
+  details: SuccessDetails;
+}
+
 /**
  * Marks a paid checkout SUCCEEDED and posts one ledger transaction per order in the same
- * database transaction. Invariant: every PSP success is posted exactly once.
+ * database transaction. Invariant: every PSP success is posted exactly once. Resolves true when
+ * this call recorded it, false when it was already recorded.
  *
- * Round trips: the checkout's update (which takes its row lock and says whether it was already
- * SUCCEEDED) returning its orders; the orders' transitions; the postings (`postTransactions`).
- * The postings come last because they lock the sellers' wallet rows, which concurrent checkouts
- * of the same sellers wait for: held from there to the commit only.
+ * Successes recorded at the same time in this process are group-committed: one database
+ * transaction for the batch (each checkout's move and postings together in it, as alone).
  */
-export async function recordPaymentSucceeded(
+export function recordPaymentSucceeded(
   db: Db,
   checkoutId: string,
   details: SuccessDetails,
 ): Promise<boolean> {
+  let record = successWriters.get(db);
+  if (!record) {
+    record = groupCommit((batch: Success[]) => recordBatch(db, batch), SUCCESS_BATCH);
+    successWriters.set(db, record);
+  }
+  return record({ checkoutId, details });
+}
+
+const SUCCESS_BATCH = 64;
+const successWriters = new WeakMap<Db, (success: Success) => Promise<boolean>>();
+
+/**
+ * One transaction for the whole batch; if it fails (one checkout's orders may not move, a
+ * missing checkout, a deadlock), each success is recorded on its own, so one bad checkout fails
+ * only its own caller. A checkout twice in the batch is recorded by its first call.
+ */
+async function recordBatch(db: Db, batch: Success[]): Promise<Settled<boolean>[]> {
+  const first = new Map<string, number>();
+  batch.forEach((success, index) => {
+    if (!first.has(success.checkoutId)) first.set(success.checkoutId, index);
+  });
+  const unique = [...first.values()].map((index) => batch[index]!);
+  let recorded: Set<string> | null = null;
+  if (unique.length > 1) recorded = await withAccountRetry(db, () => succeed(db, unique)).catch(() => null);
+  const outcomes = new Map<string, Settled<boolean>>();
+  if (recorded) {
+    for (const success of unique)
+      outcomes.set(success.checkoutId, { ok: true, value: recorded.has(success.checkoutId) });
+  } else {
+    await Promise.all(
+      unique.map(async (success) => {
+        try {
+          const alone = await withAccountRetry(db, () => succeed(db, [success]));
+          outcomes.set(success.checkoutId, { ok: true, value: alone.has(success.checkoutId) });
+        } catch (error) {
+          outcomes.set(success.checkoutId, { ok: false, error });
+        }
+      }),
+    );
+  }
+  return batch.map((success, index) =>
+    first.get(success.checkoutId) === index ? outcomes.get(success.checkoutId)! : { ok: true, value: false },
+  );
+}
+
+async function withAccountRetry<T>(db: Db, write: () => Promise<T>): Promise<T> {
   try {
-    return await succeed(db, checkoutId, details);
+    return await write();
   } catch (error) {
     if (!isMissingAccount(error) || !knownSellerAccounts.has(db)) throw error;
     knownSellerAccounts.delete(db); // rolled back; ask for the accounts again
-    return succeed(db, checkoutId, details);
+    return write();
   }
 }
 
-async function succeed(db: Db, checkoutId: string, details: SuccessDetails): Promise<boolean> {
+/**
+ * Records the successes in one database transaction; returns the checkouts it moved (the others
+ * were SUCCEEDED already). Round trips: the checkouts' update (which takes their row locks, in
+ * id order, and skips those already SUCCEEDED) returning their orders; the orders' transitions;
+ * the postings (`postTransactions`). The postings come last because they lock the sellers'
+ * wallet rows, which concurrent checkouts of the same sellers wait for: held from there to the
+ * commit only.
+ */
+async function succeed(db: Db, successes: Success[]): Promise<Set<string>> {
   let ensured: string[] = [];
-  const posted = await db.$transaction(async (tx) => {
-    // Row lock and status check in one: an UPDATE waits for a concurrent writer and then
-    // re-reads the row. The orders' fields used below never change after the checkout is created.
-    const orders = await tx.$queryRawUnsafe<OrderRow[]>(
-      `WITH event AS (
-         UPDATE payment_event
+  const moved = await db.$transaction(async (tx) => {
+    // The lock re-reads each row after waiting for a concurrent writer, so the status check
+    // sees its latest version. The orders' fields used below never change after the checkout is
+    // created.
+    const orders = await tx.$queryRawUnsafe<(OrderRow & { checkoutId: string })[]>(
+      `WITH wanted AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(id, intent_id, charge_id)
+       ), locked AS (
+         SELECT e.id FROM payment_event e JOIN wanted w USING (id)
+          WHERE e.status <> 'SUCCEEDED'
+          ORDER BY e.id
+            FOR UPDATE OF e
+       ), event AS (
+         UPDATE payment_event e
             SET status = 'SUCCEEDED', is_payment_done = true,
-                psp_payment_intent_id = coalesce($2, psp_payment_intent_id),
-                psp_charge_id = coalesce($3, psp_charge_id),
+                psp_payment_intent_id = coalesce(w.intent_id, e.psp_payment_intent_id),
+                psp_charge_id = coalesce(w.charge_id, e.psp_charge_id),
                 failure_code = NULL, failure_message = NULL, updated_at = now()
-          WHERE id = $1::uuid AND status <> 'SUCCEEDED'
-         RETURNING id
+           FROM locked l JOIN wanted w USING (id)
+          WHERE e.id = l.id
+         RETURNING e.id
        )
-       SELECT o.id::text, o.seller_id::text AS "sellerId", o.amount, o.commission, trim(o.currency) AS currency
+       SELECT o.id::text, o.payment_event_id::text AS "checkoutId", o.seller_id::text AS "sellerId",
+              o.amount, o.commission, trim(o.currency) AS currency
          FROM event JOIN payment_order o ON o.payment_event_id = event.id
         ORDER BY o.id`,
-      checkoutId,
-      details.paymentIntentId,
-      details.chargeId,
+      successes.map((success) => success.checkoutId),
+      successes.map((success) => success.details.paymentIntentId),
+      successes.map((success) => success.details.chargeId),
     );
-    if (orders.length === 0) {
-      await assertExists(tx, checkoutId);
-      return false;
-    }
+    const movedIds = new Set(orders.map((order) => order.checkoutId));
+    const absent = successes.filter((success) => !movedIds.has(success.checkoutId));
+    for (const success of absent) await assertExists(tx, success.checkoutId);
+    if (orders.length === 0) return movedIds;
     ensured = await ensureAccountsOnce(db, tx, orders);
     // Refuses (and so rolls back everything) unless every order may move to SUCCESS.
-    await transitionOrders(tx, checkoutId, "SUCCESS", {
-      actor: details.actor,
-      reason: "the PSP captured the payment",
-      data: { ledgerUpdated: true, walletUpdated: true, failureReason: null },
-    });
+    await transitionOrdersOfEvents(
+      tx,
+      successes
+        .filter((success) => movedIds.has(success.checkoutId))
+        .map((success) => ({ paymentEventId: success.checkoutId, actor: success.details.actor })),
+      "SUCCESS",
+      {
+        reason: "the PSP captured the payment",
+        data: { ledgerUpdated: true, walletUpdated: true, failureReason: null },
+      },
+    );
     await postTransactions(
       tx,
       orders.map((order) => ({
         kind: "payin",
         reference: order.id,
         currency: order.currency,
-        description: `Pay-in for checkout ${checkoutId}`,
+        description: `Pay-in for checkout ${order.checkoutId}`,
         entries: [
           { account: "psp_clearing", direction: "DEBIT" as const, amount: order.amount },
           {
@@ -137,14 +213,14 @@ async function succeed(db: Db, checkoutId: string, details: SuccessDetails): Pro
       })),
     );
     crashPoint("payin.success-before-commit");
-    return true;
+    return movedIds;
   });
   if (ensured.length > 0) {
     const known = knownSellerAccounts.get(db) ?? new Set<string>();
     for (const key of ensured) known.add(key);
     knownSellerAccounts.set(db, known);
   }
-  return posted;
+  return moved;
 }
 
 /** Marks a checkout FAILED with the PSP's reason; never overrides a success. Nothing is posted. */

@@ -33,10 +33,7 @@ function allowedFromLiteral(to: PaymentOrderStatus): string {
 /**
  * Moves every order of a payment event that is in `from` to `to`, in the caller's transaction.
  * Orders already in `to` are left alone (idempotent); any other state is an error.
- *
- * One statement (it runs on every checkout, twice): lock the orders that must move (their latest
- * versions), refuse the whole move if one of them may not, update them and log each move with its
- * `from` state. Atomic on its own too, when called outside a transaction.
+ * Atomic on its own too, when called outside a transaction.
  */
 export async function transitionOrders(
   tx: DbOrTx,
@@ -44,13 +41,30 @@ export async function transitionOrders(
   to: PaymentOrderStatus,
   options: TransitionOptions,
 ): Promise<number> {
+  return transitionOrdersOfEvents(tx, [{ paymentEventId, actor: options.actor }], to, options);
+}
+
+/**
+ * `transitionOrders` for several payment events at once, each move logged with its own event's
+ * actor (a group-committed batch). One statement: lock the orders that must move (their latest
+ * versions, in id order), refuse the whole move if one of them may not, update them and log
+ * each move with its `from` state.
+ */
+export async function transitionOrdersOfEvents(
+  tx: DbOrTx,
+  events: { paymentEventId: string; actor: string }[],
+  to: PaymentOrderStatus,
+  options: Omit<TransitionOptions, "actor">,
+): Promise<number> {
   const data = options.data ?? {};
   const rows = await tx.$queryRawUnsafe<{ refused: PaymentOrderStatus | null; moved: number }[]>(
-    `WITH current AS (
-       SELECT id, status FROM payment_order
-        WHERE payment_event_id = $1::uuid AND status <> $2::"PaymentOrderStatus"
-        ORDER BY id
-          FOR UPDATE
+    `WITH wanted AS (
+       SELECT * FROM unnest($1::uuid[], $8::text[]) AS w(payment_event_id, actor)
+     ), current AS (
+       SELECT o.id, o.status, w.actor FROM payment_order o JOIN wanted w USING (payment_event_id)
+        WHERE o.status <> $2::"PaymentOrderStatus"
+        ORDER BY o.id
+          FOR UPDATE OF o
      ), refused AS (
        SELECT status FROM current WHERE status <> ALL ($3::"PaymentOrderStatus"[]) LIMIT 1
      ), moved AS (
@@ -62,20 +76,20 @@ export async function transitionOrders(
               failure_reason = CASE WHEN $6::boolean THEN $7::text ELSE o.failure_reason END
          FROM current c
         WHERE o.id = c.id AND NOT EXISTS (SELECT 1 FROM refused)
-       RETURNING o.id, c.status AS from_status
+       RETURNING o.id, c.status AS from_status, c.actor
      ), logged AS (
        INSERT INTO payment_order_transition (payment_order_id, from_status, to_status, actor, reason)
-       SELECT id, from_status, $2::"PaymentOrderStatus", $8, $9 FROM moved ORDER BY id
+       SELECT id, from_status, $2::"PaymentOrderStatus", actor, $9 FROM moved ORDER BY id
      )
      SELECT (SELECT status FROM refused)::text AS refused, (SELECT count(*) FROM moved)::int AS moved`,
-    paymentEventId,
+    events.map((event) => event.paymentEventId),
     to,
     allowedFromLiteral(to),
     data.ledgerUpdated ?? null,
     data.walletUpdated ?? null,
     data.failureReason !== undefined,
     data.failureReason ?? null,
-    options.actor,
+    events.map((event) => event.actor),
     options.reason,
   );
   const { refused, moved } = rows[0]!;

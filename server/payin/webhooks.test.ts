@@ -71,4 +71,32 @@ describe("the PSP webhook endpoint", () => {
       (await receivePspWebhook(db, late, signPayload(late, "whsec_old", now()), ["whsec_new"])).status,
     ).toBe(400);
   });
+
+  it("stores each of many concurrent deliveries once, with one processing job each", async () => {
+    // A type Payrail acts on (so stored with a job); these name no refund of ours, so processing
+    // them changes nothing else. Sent together, they are stored in group-committed batches.
+    const ids = ["evt_batch_1", "evt_batch_2", "evt_batch_3", "evt_batch_4"];
+    const bodies = ids.map((id) =>
+      JSON.stringify({
+        id,
+        object: "event",
+        type: "refund.updated",
+        created: now(),
+        data: { object: { id: `re_${id}`, object: "refund", status: "succeeded", metadata: {} } },
+      }),
+    );
+    const deliveries = [...bodies, ...bodies, ...bodies].map((body) =>
+      receivePspWebhook(db, body, signPayload(body, "whsec_current", now()), ["whsec_current"]),
+    );
+    const answers = await Promise.all(deliveries);
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    expect(answers.filter((answer) => answer.body.duplicate === false)).toHaveLength(ids.length);
+    expect(await db.pspWebhookEvent.count({ where: { id: { in: ids } } })).toBe(ids.length);
+    const jobs = await db.$queryRawUnsafe<{ event_id: string }[]>(
+      `SELECT data->>'eventId' AS event_id FROM pgboss.job
+        WHERE name = 'payin.process-webhook' AND data->>'eventId' = ANY($1::text[])`,
+      ids,
+    );
+    expect(jobs.map((job) => job.event_id).sort()).toEqual(ids);
+  });
 });

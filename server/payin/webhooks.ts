@@ -3,7 +3,8 @@
 // reordering and late arrivals all end in the same state.
 import type Stripe from "stripe";
 import type { Db } from "@/server/db";
-import { enqueue } from "@/server/jobs/define-job";
+import { groupCommit, type Settled } from "@/server/db/group-commit";
+import { enqueueMany } from "@/server/jobs/define-job";
 import { handlePayoutPspEvent } from "@/server/payout/psp-events";
 import { declineMessage } from "@/server/psp/decline-messages";
 import { isSubscribedEvent } from "@/server/psp/webhook-events";
@@ -12,26 +13,59 @@ import { recordDeclinedAttempt } from "./record-outcome";
 import { applyRefundStatus } from "./refunds";
 import { syncPaymentStatus } from "./sync-status";
 
-/** Stores a verified event; returns false for a replay of an event already stored. */
-export async function storeWebhookEvent(db: Db, event: Stripe.Event): Promise<boolean> {
-  if (!isSubscribedEvent(event.type)) {
-    // An event Payrail does not act on (an endpoint subscribed to every type gets them):
-    // kept for the record, already processed; one statement, no job.
-    const inserted = await db.$executeRaw`
-      INSERT INTO psp_webhook_event (id, type, payload, processed_at)
-      VALUES (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, now())
-      ON CONFLICT (id) DO NOTHING`;
-    return inserted > 0;
+/**
+ * Stores a verified event; resolves false for a replay of an event already stored. Events
+ * arriving together are group-committed: one transaction stores them and enqueues their jobs.
+ */
+export function storeWebhookEvent(db: Db, event: Stripe.Event): Promise<boolean> {
+  if (!isSubscribedEvent(event.type)) return storeProcessed(db, event);
+  let store = eventWriters.get(db);
+  if (!store) {
+    store = groupCommit((events: Stripe.Event[]) => storeBatch(db, events), 100);
+    eventWriters.set(db, store);
   }
-  return db.$transaction(async (tx) => {
-    const inserted = await tx.$executeRaw`
-      INSERT INTO psp_webhook_event (id, type, payload)
-      VALUES (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb)
-      ON CONFLICT (id) DO NOTHING`;
-    if (inserted === 0) return false;
-    await enqueue(tx, processWebhookJob, { eventId: event.id });
-    return true;
+  return store(event);
+}
+
+const eventWriters = new WeakMap<Db, (event: Stripe.Event) => Promise<boolean>>();
+
+/**
+ * An event Payrail does not act on (an endpoint subscribed to every type gets them): kept for the
+ * record, already processed; one statement, no job.
+ */
+async function storeProcessed(db: Db, event: Stripe.Event): Promise<boolean> {
+  const inserted = await db.$executeRaw`
+    INSERT INTO psp_webhook_event (id, type, payload, processed_at)
+    VALUES (${event.id}, ${event.type}, ${JSON.stringify(event)}::jsonb, now())
+    ON CONFLICT (id) DO NOTHING`;
+  return inserted > 0;
+}
+
+/** Stores the events once each and enqueues a processing job for each new one, in one transaction. */
+async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boolean>[]> {
+  const inserted = await db.$transaction(async (tx) => {
+    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+      `INSERT INTO psp_webhook_event (id, type, payload)
+       SELECT id, type, payload::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS e(id, type, payload)
+       ON CONFLICT (id) DO NOTHING
+       RETURNING id`,
+      events.map((event) => event.id),
+      events.map((event) => event.type),
+      events.map((event) => JSON.stringify(event)),
+    );
+    const ids = new Set(rows.map((row) => row.id));
+    await enqueueMany(
+      tx,
+      processWebhookJob,
+      [...ids].map((eventId) => ({ eventId })),
+    );
+    return ids;
   });
+  // The same event twice in one batch (a duplicate delivery): the first call stored it.
+  return events.map((event, index) => ({
+    ok: true,
+    value: inserted.has(event.id) && events.findIndex((other) => other.id === event.id) === index,
+  }));
 }
 
 function checkoutIdOf(object: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) {
