@@ -14,6 +14,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { freePort } from "@/scripts/lib/postgres-cluster";
 import { closeDb, createPostgresClient } from "@/server/db";
 import { stopBoss } from "@/server/jobs/boss";
 import { startWorker } from "@/server/jobs/worker";
@@ -21,7 +22,6 @@ import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { createCheckout } from "@/server/payin/create-checkout";
 import { recordPaymentSucceeded } from "@/server/payin/record-outcome";
 import { receivePspWebhook } from "@/server/payin/webhook-endpoint";
-import { freePort } from "@/scripts/lib/postgres-cluster";
 import { benchDatabase, cpuMs, percentile, perSecond, processCpuMs, runConcurrently } from "./lib";
 
 const total = Number(process.argv[2] ?? 2_000);
