@@ -2,10 +2,12 @@
 // webhooks into Payrail's own receiver, and pg-boss workers.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { createPostgresClient } from "@/server/db";
 import { NotFoundError } from "@/server/errors";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { startPayinHarness } from "@/server/test/payin-harness";
 import { waitFor } from "@/server/test/wait-for";
+import { createCheckout } from "./create-checkout";
 import { recordPaymentSucceeded } from "./record-outcome";
 import { recoverStalePayments } from "./recover";
 
@@ -99,6 +101,23 @@ describe("checkout", () => {
     );
     expect(new Set(results.map((result) => result.checkoutId)).size).toBe(1);
     expect(await h.db.paymentEvent.count({ where: { idempotencyKey: input.idempotencyKey } })).toBe(1);
+  });
+
+  it("prepares the checkout call's statements by name on its connection", async () => {
+    const oneConnection = createPostgresClient(h.url, 1);
+    try {
+      await createCheckout(oneConnection, { id: h.buyer.user.id, name: h.buyer.user.name }, cart());
+      const prepared = await oneConnection.$queryRawUnsafe<{ name: string }[]>(
+        `SELECT name FROM pg_prepared_statements ORDER BY name`,
+      );
+      expect(prepared.map((row) => row.name)).toEqual([
+        "checkout_insert",
+        "checkout_read_products",
+        "checkout_record_session",
+      ]);
+    } finally {
+      await oneConnection.$disconnect();
+    }
   });
 
   it("rejects bad input with field errors and writes nothing", async () => {

@@ -1,7 +1,7 @@
 // Step 3: the PSP checkout session. Called after the checkout committed, outside any database
 // transaction. The idempotency key is derived from the checkout id and attempt, so repeating the
 // call after a timeout or a crash returns the same session instead of a second one.
-import type { Db } from "@/server/db";
+import { type Db, preparedStatement } from "@/server/db";
 import { env } from "@/server/env";
 import { getPsp } from "@/server/psp/instance";
 import { crashPoint } from "@/server/runtime/crash-points";
@@ -19,6 +19,14 @@ export interface SessionCheckout {
   pspSessionUrl: string | null;
   orders: { id: string; items: unknown }[];
 }
+
+// Runs on every checkout: prepared once per connection (a primary-key update, so the generic
+// plan is the custom one).
+const RECORD_SESSION = preparedStatement(
+  "checkout_record_session",
+  `UPDATE payment_event SET psp_session_id = $2, psp_session_url = $3, updated_at = now()
+    WHERE id = $1::uuid AND attempt = $4 AND status = 'EXECUTING' AND psp_session_id IS NULL`,
+);
 
 /** Returns the hosted payment page URL, creating the session at the PSP if needed. */
 export async function startPspSession(db: Db, checkoutId: string): Promise<string | null> {
@@ -57,13 +65,6 @@ export async function openPspSession(db: Db, event: SessionCheckout): Promise<st
   });
   crashPoint("payin.session-created-before-record");
   // Only the attempt we started may record its session (a retry may have moved on meanwhile).
-  await db.$executeRawUnsafe(
-    `UPDATE payment_event SET psp_session_id = $2, psp_session_url = $3, updated_at = now()
-      WHERE id = $1::uuid AND attempt = $4 AND status = 'EXECUTING' AND psp_session_id IS NULL`,
-    event.id,
-    session.sessionId,
-    session.url,
-    event.attempt,
-  );
+  await db.$executeRawUnsafe(RECORD_SESSION, event.id, session.sessionId, session.url, event.attempt);
   return session.url;
 }

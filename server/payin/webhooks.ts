@@ -2,7 +2,7 @@
 // it in the same transaction; the processor asks the PSP for the current truth, so duplicates,
 // reordering and late arrivals all end in the same state.
 import type Stripe from "stripe";
-import type { Db } from "@/server/db";
+import { type Db, preparedStatement } from "@/server/db";
 import { groupCommit, type Settled } from "@/server/db/group-commit";
 import { enqueueMany } from "@/server/jobs/define-job";
 import { handlePayoutPspEvent } from "@/server/payout/psp-events";
@@ -68,6 +68,12 @@ async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boole
   }));
 }
 
+// Runs for every event: prepared once per connection (a primary-key update).
+const MARK_PROCESSED = preparedStatement(
+  "webhook_mark_processed",
+  `UPDATE psp_webhook_event SET processed_at = now() WHERE id = $1`,
+);
+
 function checkoutIdOf(object: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) {
   return object.metadata?.payment_event_id ?? object.client_reference_id?.split(":")[0] ?? null;
 }
@@ -109,5 +115,5 @@ export async function processWebhookEvent(db: Db, eventId: string, verified?: St
   } else if (event.type.startsWith("transfer.") || event.type.startsWith("payout.")) {
     await handlePayoutPspEvent(db, event);
   }
-  await db.$executeRaw`UPDATE psp_webhook_event SET processed_at = now() WHERE id = ${eventId}`;
+  await db.$executeRawUnsafe(MARK_PROCESSED, eventId);
 }
