@@ -38,7 +38,7 @@ describe("group commit", () => {
     expect(await Promise.all(rest)).toEqual(["done 2", "done 3", "done 4", "done 5"]);
   });
 
-  it("fails only the caller whose item failed, and every caller of a batch that threw", async () => {
+  it("fails only the caller whose item failed", async () => {
     const writer = controlledWriter();
     const add = groupCommit(writer.write, 10);
     const first = add(1);
@@ -50,11 +50,23 @@ describe("group commit", () => {
     writer.finishers[1]!();
     expect(await good).toBe("done 2");
     await expect(bad).rejects.toThrow("bad -3");
+  });
 
-    const failing = groupCommit<number, string>(async () => {
-      throw new Error("database down");
+  it("writes each item of a batch that threw alone, so only the items that fail alone fail", async () => {
+    const batches: number[][] = [];
+    // Throws for any batch holding a negative item, as a transaction one bad row rolls back.
+    const add = groupCommit<number, number>(async (items) => {
+      batches.push(items);
+      if (items.some((item) => item < 0)) throw new Error("rolled back");
+      return items.map((item) => ({ ok: true, value: item * 10 }));
     }, 10);
-    const outcomes = await Promise.allSettled([failing(1), failing(2)]);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(["rejected", "rejected"]);
+    const outcomes = await Promise.allSettled([add(1), add(2), add(-3), add(4)]);
+    expect(outcomes).toEqual([
+      { status: "fulfilled", value: 10 },
+      { status: "fulfilled", value: 20 },
+      { status: "rejected", reason: new Error("rolled back") },
+      { status: "fulfilled", value: 40 },
+    ]);
+    expect(batches).toEqual([[1], [2, -3, 4], [2], [-3], [4]]);
   });
 });

@@ -12,8 +12,9 @@ interface Waiting<I, O> {
 
 /**
  * Returns a function that queues an item and resolves with its own result. `write` gets the
- * items in arrival order and returns one outcome per item; if it throws, every caller of that
- * batch gets the error. One batch is written at a time, of at most `maxBatch` items.
+ * items in arrival order and returns one outcome per item. If it throws for a batch, each item
+ * is written again alone, so one bad item (or a deadlock) fails only its own caller. One batch
+ * is written at a time, of at most `maxBatch` items.
  */
 export function groupCommit<I, O>(
   write: (items: I[]) => Promise<Settled<O>[]>,
@@ -22,21 +23,26 @@ export function groupCommit<I, O>(
   const queue: Waiting<I, O>[] = [];
   let writing = false;
 
+  const settle = async (items: I[]): Promise<Settled<O>[]> => {
+    try {
+      return await write(items);
+    } catch (error) {
+      if (items.length === 1) return [{ ok: false, error }];
+      return Promise.all(items.map(async (item) => (await settle([item]))[0]!));
+    }
+  };
+
   const drain = async () => {
     writing = true;
     while (queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
-      try {
-        const outcomes = await write(batch.map((waiting) => waiting.item));
-        batch.forEach((waiting, index) => {
-          const outcome = outcomes[index];
-          if (!outcome) waiting.reject(new Error("group commit: no outcome for an item"));
-          else if (outcome.ok) waiting.resolve(outcome.value);
-          else waiting.reject(outcome.error);
-        });
-      } catch (error) {
-        for (const waiting of batch) waiting.reject(error);
-      }
+      const outcomes = await settle(batch.map((waiting) => waiting.item));
+      batch.forEach((waiting, index) => {
+        const outcome = outcomes[index];
+        if (!outcome) waiting.reject(new Error("group commit: no outcome for an item"));
+        else if (outcome.ok) waiting.resolve(outcome.value);
+        else waiting.reject(outcome.error);
+      });
     }
     writing = false;
   };

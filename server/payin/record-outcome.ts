@@ -92,37 +92,21 @@ const SUCCESS_BATCH = 64;
 const successWriters = new WeakMap<Db, (success: Success) => Promise<boolean>>();
 
 /**
- * One transaction for the whole batch; if it fails (one checkout's orders may not move, a
- * missing checkout, a deadlock), each success is recorded on its own, so one bad checkout fails
- * only its own caller. A checkout twice in the batch is recorded by its first call.
+ * One transaction for the whole batch (if it fails, `groupCommit` records each success alone). A
+ * checkout twice in the batch is recorded by its first call; the second finds it recorded.
  */
 async function recordBatch(db: Db, batch: Success[]): Promise<Settled<boolean>[]> {
-  const first = new Map<string, number>();
-  batch.forEach((success, index) => {
-    if (!first.has(success.checkoutId)) first.set(success.checkoutId, index);
+  const byCheckout = new Map<string, Success>();
+  for (const success of batch)
+    if (!byCheckout.has(success.checkoutId)) byCheckout.set(success.checkoutId, success);
+  const unique = [...byCheckout.values()];
+  const recorded = await withAccountRetry(db, () => succeed(db, unique));
+  const answered = new Set<string>();
+  return batch.map((success) => {
+    const first = !answered.has(success.checkoutId);
+    answered.add(success.checkoutId);
+    return { ok: true, value: first && recorded.has(success.checkoutId) };
   });
-  const unique = [...first.values()].map((index) => batch[index]!);
-  let recorded: Set<string> | null = null;
-  if (unique.length > 1) recorded = await withAccountRetry(db, () => succeed(db, unique)).catch(() => null);
-  const outcomes = new Map<string, Settled<boolean>>();
-  if (recorded) {
-    for (const success of unique)
-      outcomes.set(success.checkoutId, { ok: true, value: recorded.has(success.checkoutId) });
-  } else {
-    await Promise.all(
-      unique.map(async (success) => {
-        try {
-          const alone = await withAccountRetry(db, () => succeed(db, [success]));
-          outcomes.set(success.checkoutId, { ok: true, value: alone.has(success.checkoutId) });
-        } catch (error) {
-          outcomes.set(success.checkoutId, { ok: false, error });
-        }
-      }),
-    );
-  }
-  return batch.map((success, index) =>
-    first.get(success.checkoutId) === index ? outcomes.get(success.checkoutId)! : { ok: true, value: false },
-  );
 }
 
 async function withAccountRetry<T>(db: Db, write: () => Promise<T>): Promise<T> {

@@ -99,4 +99,35 @@ describe("the PSP webhook endpoint", () => {
     );
     expect(jobs.map((job) => job.event_id).sort()).toEqual(ids);
   });
+
+  it("stores the other events of a batch when one cannot be stored", async () => {
+    const body = (id: string, note: string) =>
+      JSON.stringify({
+        id,
+        object: "event",
+        type: "refund.updated",
+        created: now(),
+        data: { object: { id: `re_${id}`, object: "refund", status: "succeeded", metadata: { note } } },
+      });
+    // PostgreSQL's jsonb refuses the NUL character, so this event's insert fails its batch.
+    const bodies = [
+      body("evt_poison_a", "a"),
+      body("evt_poison_b", "b"),
+      body("evt_poison_x", "\u0000"),
+      body("evt_poison_c", "c"),
+    ];
+    const outcomes = await Promise.allSettled(
+      bodies.map((raw) =>
+        receivePspWebhook(db, raw, signPayload(raw, "whsec_current", now()), ["whsec_current"]),
+      ),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    const stored = await db.pspWebhookEvent.findMany({ where: { id: { startsWith: "evt_poison_" } } });
+    expect(stored.map((event) => event.id).sort()).toEqual(["evt_poison_a", "evt_poison_b", "evt_poison_c"]);
+  });
 });

@@ -41,7 +41,10 @@ async function storeProcessed(db: Db, event: Stripe.Event): Promise<boolean> {
   return inserted > 0;
 }
 
-/** Stores the events once each and enqueues a processing job for each new one, in one transaction. */
+/**
+ * Stores the events once each and enqueues a processing job for each new one, in one transaction
+ * (if it fails, `groupCommit` stores each event alone, so one bad event fails only its delivery).
+ */
 async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boolean>[]> {
   const inserted = await db.$transaction(async (tx) => {
     const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
@@ -62,10 +65,12 @@ async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boole
     return ids;
   });
   // The same event twice in one batch (a duplicate delivery): the first call stored it.
-  return events.map((event, index) => ({
-    ok: true,
-    value: inserted.has(event.id) && events.findIndex((other) => other.id === event.id) === index,
-  }));
+  const answered = new Set<string>();
+  return events.map((event) => {
+    const first = !answered.has(event.id);
+    answered.add(event.id);
+    return { ok: true, value: first && inserted.has(event.id) };
+  });
 }
 
 // Runs for every event: prepared once per connection (a primary-key update).
