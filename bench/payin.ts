@@ -3,12 +3,14 @@
 // Three phases, each on `checkouts` fresh checkouts with `parallel` in flight:
 //   1. create: the checkout call alone (idempotent insert, risk check, PSP session), with its
 //      p50/p99 latency;
-//   2. success: the success transaction alone (lock, postings, wallets, transitions), called as
-//      the webhook processor calls it;
-//   3. end to end: checkout call → the buyer pays at the emulator → signed webhooks → Payrail's
-//      receiver (verify, store, enqueue) → pg-boss worker → PSP status → ledger. Completed
-//      checkouts/s counts checkouts whose payment is SUCCEEDED and posted, from the first call to
-//      the last success; the checkout call's p50/p99 is measured under that full load.
+//   2. success: recording the PSP's success alone (lock, postings, wallets, transitions), called
+//      as the webhook processor calls it, so group-committed as there;
+//   3. end to end: checkout call → the buyer pays at the emulator → signed webhook → Payrail's
+//      receiver (verify, store, enqueue) → processor (at once; the pg-boss job is the backup) →
+//      PSP status → ledger. Completed checkouts/s counts checkouts whose payment is SUCCEEDED and
+//      posted, from the first call to the last success; the checkout call's p50/p99 is measured
+//      under that full load.
+// CPU per checkout is reported for this process (Payrail), PostgreSQL and the emulator apart.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
