@@ -100,23 +100,17 @@ async function recordBatch(db: Db, batch: Success[]): Promise<Settled<boolean>[]
   for (const success of batch)
     if (!byCheckout.has(success.checkoutId)) byCheckout.set(success.checkoutId, success);
   const unique = [...byCheckout.values()];
-  const recorded = await withAccountRetry(db, () => succeed(db, unique));
+  const recorded = await succeed(db, unique).catch((error: unknown) => {
+    if (!isMissingAccount(error) || !knownSellerAccounts.has(db)) throw error;
+    knownSellerAccounts.delete(db); // rolled back; ask for the accounts again
+    return succeed(db, unique);
+  });
   const answered = new Set<string>();
   return batch.map((success) => {
     const first = !answered.has(success.checkoutId);
     answered.add(success.checkoutId);
     return { ok: true, value: first && recorded.has(success.checkoutId) };
   });
-}
-
-async function withAccountRetry<T>(db: Db, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (!isMissingAccount(error) || !knownSellerAccounts.has(db)) throw error;
-    knownSellerAccounts.delete(db); // rolled back; ask for the accounts again
-    return write();
-  }
 }
 
 /**
