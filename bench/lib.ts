@@ -124,21 +124,12 @@ export function cpuMs(cluster: PostgresCluster): { node: number; postgres: numbe
   let postgres = 0;
   try {
     const pid = Number(readFileSync(`${cluster.dir}/data/postmaster.pid`, "utf8").split("\n")[0]);
-    const ticks = (fields: string[], from: number, to: number) =>
-      fields.slice(from, to + 1).reduce((sum, value) => sum + Number(value), 0);
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      } catch {
-        continue; // exited meanwhile
-      }
-      // Fields after the command name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17).
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const ppid = Number(fields[1]);
+      const fields = procStat(entry);
+      if (!fields) continue; // exited meanwhile
       if (Number(entry) === pid) postgres += ticks(fields, 11, 14);
-      else if (ppid === pid) postgres += ticks(fields, 11, 12);
+      else if (Number(fields[1]) === pid) postgres += ticks(fields, 11, 12);
     }
   } catch {
     // no /proc or no pid file: report 0
@@ -148,11 +139,22 @@ export function cpuMs(cluster: PostgresCluster): { node: number; postgres: numbe
 
 /** CPU time used so far, in ms, by another process (user + system, from /proc; 0 if unreadable). */
 export function processCpuMs(pid: number): number {
+  const fields = procStat(pid);
+  return fields ? ticks(fields, 11, 12) * 10 : 0;
+}
+
+/**
+ * The fields of /proc/<pid>/stat after the command name: state(0) ppid(1) … utime(11) stime(12)
+ * cutime(13) cstime(14); null if the process is gone.
+ */
+function procStat(pid: number | string): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10; // 100 ticks per second
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
-    return 0;
+    return null;
   }
 }
+
+const ticks = (fields: string[], from: number, to: number) =>
+  fields.slice(from, to + 1).reduce((sum, value) => sum + Number(value), 0);

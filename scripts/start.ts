@@ -8,11 +8,11 @@ import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import next from "next";
 import { closeDb, getDb, isEmbedded } from "@/server/db";
-import { env, webhookSecrets } from "@/server/env";
+import { env } from "@/server/env";
 import { stopBoss } from "@/server/jobs/boss";
 import { startWorker, type WorkerHandle } from "@/server/jobs/worker";
+import { appEmulatorOptions } from "@/server/psp/emulator/app-options";
 import { type EmulatorHandle, startPspEmulator } from "@/server/psp/emulator/server";
-import { WEBHOOK_EVENT_TYPES } from "@/server/psp/webhook-events";
 import { closeHttpServer, DRAIN_TIMEOUT_MS, onShutdownSignal } from "@/server/runtime/shutdown";
 import { seedDemo } from "@/server/seed";
 
@@ -41,20 +41,9 @@ const realStripe =
   process.env.PSP_EMULATOR_URL === "off" ||
   Boolean(process.env.STRIPE_API_BASE);
 if (pspMode === "start" || (pspMode === "auto" && !realStripe)) {
-  const emulatorPort = Number(process.env.PSP_EMULATOR_PORT ?? 12111);
-  emulator = await startPspEmulator({
-    port: emulatorPort,
-    snapshotPath: process.env.PSP_EMULATOR_SNAPSHOT ?? ".data/psp-emulator.json",
-    webhookEndpoints: [
-      {
-        url: `${appUrl}/api/webhooks/psp`,
-        secret: webhookSecrets()[0]!,
-        enabledEvents: WEBHOOK_EVENT_TYPES,
-      },
-    ],
-  });
-  process.env.PSP_EMULATOR_URL ??= `http://127.0.0.1:${emulatorPort}`;
-  console.log(`PSP emulator on http://127.0.0.1:${emulatorPort}`);
+  emulator = await startPspEmulator(appEmulatorOptions());
+  process.env.PSP_EMULATOR_URL ??= emulator.url;
+  console.log(`PSP emulator on ${emulator.url}`);
 }
 
 const worker: WorkerHandle | undefined =

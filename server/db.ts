@@ -9,9 +9,10 @@ export type Db = PrismaClient;
 /** A client or an interactive transaction: services take either, so their steps compose. */
 export type DbOrTx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-// Statements prepared by name: parsed once per connection, then only bound and run. Only the hot
-// ones whose plan cannot depend on their parameters (a function call): a named statement may get
-// a cached generic plan, which cannot see the length of an unnest($array) parameter.
+// Statements prepared by name: parsed once per connection, then only bound and run. Only hot ones
+// whose plan is the same for any parameters (a function call, index lookups, single-row writes):
+// a named statement may get a cached generic plan, which cannot see the length of an
+// unnest($array) parameter — so no batch statement is named.
 const preparedStatements = new Map<string, string>();
 
 /** Registers `sql` to be prepared by name on PostgreSQL connections; returns it. */
