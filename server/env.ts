@@ -23,6 +23,12 @@ const envSchema = z
     STRIPE_WEBHOOK_SECRET: z.string().optional(),
     /** Webhook signing secrets, comma-separated: the newest first; two during a rotation. */
     PSP_WEBHOOK_SECRETS: z.string().optional(),
+    /**
+     * How long a stored webhook event's backup job waits before it runs. The endpoint processes
+     * each event as soon as it is stored; the job only covers a process that died first, so it
+     * must not race that processing (which would ask the PSP twice).
+     */
+    WEBHOOK_BACKUP_DELAY_SECONDS: z.coerce.number().int().min(0).default(10),
     LOG_LEVEL: logLevelSchema,
   })
   .transform((parsed) => ({ ...parsed, APP_URL: parsed.APP_URL ?? `http://127.0.0.1:${parsed.PORT}` }));

@@ -1,6 +1,6 @@
 // A job is a named, validated, idempotent handler with its retry policy. Handlers must be safe to
 // run twice: pg-boss delivers at least once.
-import { fromPrisma, type SendOptions } from "pg-boss";
+import { fromPrisma, type JobInsert, type SendOptions } from "pg-boss";
 import type { z } from "zod";
 import type { Db, DbOrTx } from "@/server/db";
 import { getBoss } from "./boss";
@@ -16,8 +16,10 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   retryDelay?: number;
   /** Cron schedule (UTC), for recurring jobs. */
   cron?: string;
-  /** How many of this job one worker runs at once. */
+  /** How many fetches of this job one worker runs at once. */
   concurrency?: number;
+  /** How many jobs one fetch claims (run together; each completes or fails on its own). */
+  batchSize?: number;
 }
 
 export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
@@ -44,9 +46,10 @@ export async function enqueueMany<S extends z.ZodType>(
   tx: DbOrTx,
   job: JobDefinition<S>,
   data: z.input<S>[],
+  options: Pick<JobInsert, "startAfter"> = {},
 ): Promise<void> {
   if (data.length === 0) return;
   const boss = await getBoss();
-  const jobs = data.map((item) => ({ data: job.schema.parse(item) as object }));
+  const jobs = data.map((item) => ({ ...options, data: job.schema.parse(item) as object }));
   await boss.insert(job.name, jobs, { db: fromPrisma(tx as Parameters<typeof fromPrisma>[0]) });
 }

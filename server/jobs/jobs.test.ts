@@ -4,7 +4,7 @@ import { createUser } from "@/server/test/callers";
 import { createTestDatabase } from "@/server/test/database";
 import { waitFor } from "@/server/test/wait-for";
 import { stopBoss } from "./boss";
-import { DEAD_LETTER_QUEUE, defineJob, enqueue } from "./define-job";
+import { DEAD_LETTER_QUEUE, defineJob, enqueue, enqueueMany } from "./define-job";
 import { allJobs } from "./registry";
 import { deadLetters, replayDeadLetters } from "./service";
 import { startWorker } from "./worker";
@@ -34,7 +34,21 @@ const flakyJob = defineJob({
     handled.push(note);
   },
 });
-allJobs.push(recordJob, flakyJob);
+// Claimed eight at a time; a job whose note starts with "bad" fails until healed.
+const batchAttempts = new Map<string, number>();
+const batchedJob = defineJob({
+  name: "test.batched",
+  schema: z.object({ note: z.string() }),
+  batchSize: 8,
+  retryLimit: 3,
+  retryDelay: 1,
+  handler: async ({ note }) => {
+    batchAttempts.set(note, (batchAttempts.get(note) ?? 0) + 1);
+    if (note.startsWith("bad") && !healed.has(note)) throw new Error(`${note} fails`);
+    handled.push(note);
+  },
+});
+allJobs.push(recordJob, flakyJob, batchedJob);
 process.env.JOB_RETRY_DELAY_MAX_SECONDS = "1";
 const worker = await startWorker({ pollingIntervalSeconds: 0.5 });
 afterAll(async () => {
@@ -80,11 +94,35 @@ describe("jobs", () => {
   it("replays a dead-lettered job on the queue it failed on once the cause is fixed", async () => {
     const [dead] = await deadLetters(10);
     expect(dead?.sourceName).toBe("test.flaky");
+    expect(dead?.error).toBe("attempt 4 fails"); // what finance sees beside it
     healed.add("hopeless");
     const finance = await createUser(db, "FINANCE");
     expect(await replayDeadLetters(db, finance.user, [dead!.id])).toBe(1);
     await waitFor(() => handled.includes("hopeless"), 20_000);
     expect(await db.auditLog.count({ where: { action: "jobs.replay" } })).toBe(1);
+  });
+
+  it("completes the jobs of a fetched batch on their own: one failing job retries alone", async () => {
+    const notes = ["good-1", "good-2", "bad-1", "good-3", "good-4"];
+    await db.$transaction((tx) =>
+      enqueueMany(
+        tx,
+        batchedJob,
+        notes.map((note) => ({ note })),
+      ),
+    );
+    await waitFor(() => (batchAttempts.get("bad-1") ?? 0) >= 2, 20_000);
+    healed.add("bad-1");
+    await waitFor(() => handled.includes("bad-1"), 20_000);
+    for (const note of notes.filter((note) => note.startsWith("good"))) {
+      expect(batchAttempts.get(note)).toBe(1);
+    }
+    expect(handled.filter((note) => notes.includes(note)).sort()).toEqual([...notes].sort());
+    const { rows } = await sql.query(
+      `SELECT count(*)::int AS completed, count(DISTINCT started_on) FILTER (WHERE data->>'note' LIKE 'good%')::int AS fetches
+         FROM pgboss.job WHERE name = 'test.batched' AND state = 'completed'`,
+    );
+    expect(rows[0]).toEqual({ completed: notes.length, fetches: 1 }); // the good ones were claimed together
   });
 
   it("rejects a payload that does not match the job's schema before anything is stored", async () => {

@@ -24,7 +24,8 @@ export async function deadLetters(limit: number) {
       id: job.id,
       sourceName: job.sourceName,
       data: job.data,
-      error: (job.output as { message?: string } | null)?.message ?? null,
+      // The failed job's last error; the dead-letter copy's own output stays empty until it runs.
+      error: (job.sourceOutput as { message?: string } | null)?.message ?? null,
       createdOn: job.createdOn,
     }))
     .reverse();

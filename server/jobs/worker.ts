@@ -1,8 +1,9 @@
 // Runs every registered job: validated payloads, per-job concurrency, cron schedules.
-import type { PgBoss } from "pg-boss";
-import { getDb } from "@/server/db";
+import type { Job, JobResult, PgBoss } from "pg-boss";
+import { type Db, getDb } from "@/server/db";
 import { log, withLogFields } from "@/server/log";
 import { getBoss } from "./boss";
+import type { JobDefinition } from "./define-job";
 import { allJobs } from "./registry";
 
 export interface WorkerHandle {
@@ -27,24 +28,11 @@ export async function startWorker(options: { pollingIntervalSeconds?: number } =
         // A backlog the queue's stats show is drained without pausing between jobs.
         notifyPollingIntervalSeconds: pollingIntervalSeconds,
         burstWhenReadyExceeds: 1,
+        batchSize: job.batchSize ?? 1,
+        // Each job of a fetched batch completes, fails and retries on its own.
+        perJobResults: true,
       },
-      async ([claimed]) => {
-        if (!claimed) return;
-        const attempt = claimed.retryCount + 1;
-        // Every line logged by the handler, however deep, carries the job's name and id.
-        await withLogFields({ job: job.name, jobId: claimed.id, attempt }, async () => {
-          const started = performance.now();
-          try {
-            const data = job.schema.parse(claimed.data);
-            await job.handler(data, { db, jobId: claimed.id, attempt });
-            log().info({ durationMs: Math.round(performance.now() - started) }, "job done");
-          } catch (error) {
-            // A warning, not an error: pg-boss retries it, and the dead-letter queue keeps the last.
-            log().warn({ durationMs: Math.round(performance.now() - started), err: error }, "job failed");
-            throw error;
-          }
-        });
-      },
+      (claimed) => Promise.all(claimed.map((one) => runJob(job, one, db))),
     );
     if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: "UTC" });
   }
@@ -62,4 +50,24 @@ export async function startWorker(options: { pollingIntervalSeconds?: number } =
       if (late) log().warn({ timeoutMs }, "jobs still running at shutdown; pg-boss will retry them");
     },
   };
+}
+
+/** Runs one claimed job; its result tells pg-boss to complete it or to fail (and retry) it. */
+async function runJob(job: JobDefinition, claimed: Job<unknown>, db: Db): Promise<JobResult> {
+  const attempt = claimed.retryCount + 1;
+  // Every line logged by the handler, however deep, carries the job's name and id.
+  return withLogFields({ job: job.name, jobId: claimed.id, attempt }, async () => {
+    const started = performance.now();
+    try {
+      const data = job.schema.parse(claimed.data);
+      await job.handler(data, { db, jobId: claimed.id, attempt });
+      log().info({ durationMs: Math.round(performance.now() - started) }, "job done");
+      return { id: claimed.id, status: "completed" };
+    } catch (error) {
+      // A warning, not an error: pg-boss retries it, and the dead-letter queue keeps the last.
+      log().warn({ durationMs: Math.round(performance.now() - started), err: error }, "job failed");
+      const { message, stack } = error instanceof Error ? error : new Error(String(error));
+      return { id: claimed.id, status: "failed", output: { message, stack } };
+    }
+  });
 }

@@ -5,6 +5,8 @@ import { defineJob } from "@/server/jobs/define-job";
 export const processWebhookJob = defineJob({
   name: "payin.process-webhook",
   schema: z.object({ eventId: z.string().min(1) }),
+  // One per stored event, most already processed on receipt: claimed many at a time.
+  batchSize: 32,
   handler: async ({ eventId }, { db }) => {
     const { processWebhookEvent } = await import("./webhooks");
     await processWebhookEvent(db, eventId);

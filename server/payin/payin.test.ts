@@ -5,14 +5,17 @@ import { describe, expect, it } from "vitest";
 import { createPostgresClient } from "@/server/db";
 import { NotFoundError } from "@/server/errors";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
+import { createStripeClient } from "@/server/psp/stripe-adapter";
 import { startPayinHarness } from "@/server/test/payin-harness";
 import { waitFor } from "@/server/test/wait-for";
 import { createCheckout } from "./create-checkout";
 import { recordPaymentSucceeded } from "./record-outcome";
 import { recoverStalePayments } from "./recover";
+import { storeWebhookEvent } from "./webhooks";
 
 process.env.PAYRAIL_RATE_LIMITS = "off";
 process.env.RISK_VELOCITY_LIMIT = "1000";
+process.env.WEBHOOK_BACKUP_DELAY_SECONDS = "1";
 const h = await startPayinHarness();
 
 const cart = () => ({
@@ -189,6 +192,31 @@ describe("webhooks and the PSP's faults", () => {
     );
     expect(await postings(checkoutId)).toBe(2);
     await h.control("faults/clear");
+  });
+
+  it("processes a stored event by its backup job when processing on receipt never ran", async () => {
+    // The PSP's webhook is dropped; the event is then stored as the endpoint stores it, as if the
+    // process died before it could start processing it.
+    await h.control("faults", { kind: "drop", count: 20 });
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout(cart());
+    const sessionId = sessionIdOf((await status(checkoutId)).pspSessionUrl);
+    await h.pay(sessionId);
+    await h.control("faults/clear");
+    const psp = createStripeClient({ secretKey: "sk_test_payrail", emulatorUrl: h.emulator.url });
+    const completed = (await psp.events.list({ type: "checkout.session.completed", limit: 100 })).data.find(
+      (event) => (event.data.object as { id: string }).id === sessionId,
+    );
+    expect(await storeWebhookEvent(h.db, completed!)).toBe(true);
+    await waitFor(
+      async () =>
+        (await h.db.pspWebhookEvent.findUniqueOrThrow({ where: { id: completed!.id } })).processedAt !== null,
+      20_000,
+    );
+    expect((await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).status).toBe(
+      "SUCCEEDED",
+    );
+    expect(await postings(checkoutId)).toBe(2);
   });
 
   it("stores a replayed webhook once and refuses a bad signature", async () => {

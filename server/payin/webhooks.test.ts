@@ -92,12 +92,14 @@ describe("the PSP webhook endpoint", () => {
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
     expect(answers.filter((answer) => answer.body.duplicate === false)).toHaveLength(ids.length);
     expect(await db.pspWebhookEvent.count({ where: { id: { in: ids } } })).toBe(ids.length);
-    const jobs = await db.$queryRawUnsafe<{ event_id: string }[]>(
-      `SELECT data->>'eventId' AS event_id FROM pgboss.job
-        WHERE name = 'payin.process-webhook' AND data->>'eventId' = ANY($1::text[])`,
+    const jobs = await db.$queryRawUnsafe<{ event_id: string; delay: number }[]>(
+      `SELECT data->>'eventId' AS event_id, extract(epoch FROM start_after - created_on)::int AS delay
+         FROM pgboss.job WHERE name = 'payin.process-webhook' AND data->>'eventId' = ANY($1::text[])`,
       ids,
     );
     expect(jobs.map((job) => job.event_id).sort()).toEqual(ids);
+    // Backups for the processing on receipt, so they wait instead of racing it.
+    expect(jobs.every((job) => job.delay === 10)).toBe(true);
   });
 
   it("stores the other events of a batch when one cannot be stored", async () => {

@@ -4,6 +4,7 @@
 import type Stripe from "stripe";
 import { type Db, preparedStatement } from "@/server/db";
 import { groupCommit, type Settled } from "@/server/db/group-commit";
+import { env } from "@/server/env";
 import { enqueueMany } from "@/server/jobs/define-job";
 import { handlePayoutPspEvent } from "@/server/payout/psp-events";
 import { declineMessage } from "@/server/psp/decline-messages";
@@ -44,6 +45,8 @@ async function storeProcessed(db: Db, event: Stripe.Event): Promise<boolean> {
 /**
  * Stores the events once each and enqueues a processing job for each new one, in one transaction
  * (if it fails, `groupCommit` stores each event alone, so one bad event fails only its delivery).
+ * The endpoint processes each event at once; the job, delayed, is the backup for a process that
+ * died before it could, so it does not race that processing.
  */
 async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boolean>[]> {
   const inserted = await db.$transaction(async (tx) => {
@@ -61,6 +64,7 @@ async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boole
       tx,
       processWebhookJob,
       [...ids].map((eventId) => ({ eventId })),
+      { startAfter: env().WEBHOOK_BACKUP_DELAY_SECONDS },
     );
     return ids;
   });
