@@ -224,10 +224,9 @@ try {
 
   // Settle: no more faults; dead processes come back; abandoned sessions expire at the PSP.
   console.log("settling…");
-  if (!emulator.running) {
-    emulator.start();
-    await afterEmulatorStart();
-  }
+  // The last fault may have restarted the emulator without waiting for it to listen again.
+  emulator.start(); // a no-op if it runs
+  await afterEmulatorStart();
   await fetch(`${emulatorUrl}/_emulator/faults/clear`, { method: "POST" });
   for (const account of accountIds) {
     await fetch(`${emulatorUrl}/_emulator/accounts/${account}/fail_transfers`, {
