@@ -8,11 +8,14 @@ import pg from "pg";
 import { type PostgresCluster, startPostgresCluster } from "@/scripts/lib/postgres-cluster";
 import { migrate } from "@/server/db/migrate";
 
-/** `socket`: connect over the Unix socket instead of loopback TCP (the url returned). */
+/**
+ * `socket`: connect over the Unix socket instead of loopback TCP (the url returned).
+ * `statementStats`: with pg_stat_statements (see `statementStats` below).
+ */
 export async function benchDatabase(
-  options: { socket?: boolean } = {},
+  options: { socket?: boolean; statementStats?: boolean } = {},
 ): Promise<{ cluster: PostgresCluster; url: string }> {
-  const cluster = await startPostgresCluster({ maxConnections: 100 });
+  const cluster = await startPostgresCluster({ maxConnections: 100, statementStats: options.statementStats });
   const admin = new pg.Client({ connectionString: cluster.url() });
   await admin.connect();
   await admin.query("CREATE DATABASE bench");
@@ -158,3 +161,36 @@ function procStat(pid: number | string): string[] | null {
 
 const ticks = (fields: string[], from: number, to: number) =>
   fields.slice(from, to + 1).reduce((sum, value) => sum + Number(value), 0);
+
+/**
+ * Where PostgreSQL's time goes, from pg_stat_statements (the cluster started with
+ * `statementStats`): `reset()` before a phase, `top(n)` after it gives the statements that took
+ * the most time (execution + planning, wall time: waiting on locks counts) with their calls.
+ */
+export function statementStats(url: string) {
+  const query = async <T extends pg.QueryResultRow>(sql: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    async reset() {
+      await query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      await query("SELECT pg_stat_statements_reset()");
+    },
+    async top(count: number): Promise<string[]> {
+      const rows = await query<{ calls: number; ms: number; statement: string }>(
+        `SELECT calls::int, round(total_exec_time + total_plan_time)::int AS ms,
+                left(regexp_replace(query, '\\s+', ' ', 'g'), 100) AS statement
+           FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT ${count}`,
+      );
+      return rows.map(
+        (row) => `${String(row.ms).padStart(7)} ms ${String(row.calls).padStart(7)} calls  ${row.statement}`,
+      );
+    },
+  };
+}

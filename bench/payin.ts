@@ -11,6 +11,7 @@
 //      posted, from the first call to the last success; the checkout call's p50/p99 is measured
 //      under that full load.
 // CPU per checkout is reported for this process (Payrail), PostgreSQL and the emulator apart.
+// BENCH_STATEMENTS=1 also prints the statements PostgreSQL spent the end-to-end phase on.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
@@ -24,13 +25,23 @@ import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { createCheckout } from "@/server/payin/create-checkout";
 import { recordPaymentSucceeded } from "@/server/payin/record-outcome";
 import { receivePspWebhook } from "@/server/payin/webhook-endpoint";
-import { benchDatabase, cpuMs, percentile, perSecond, processCpuMs, runConcurrently } from "./lib";
+import {
+  benchDatabase,
+  cpuMs,
+  percentile,
+  perSecond,
+  processCpuMs,
+  runConcurrently,
+  statementStats,
+} from "./lib";
 
 const total = Number(process.argv[2] ?? 2_000);
 const parallel = Number(process.argv[3] ?? 32);
 const WEBHOOK_SECRET = "whsec_bench";
 // Payrail reaches its database over the Unix socket, as an app beside its database would.
-const { cluster, url } = await benchDatabase({ socket: true });
+const withStatements = process.env.BENCH_STATEMENTS === "1";
+const { cluster, url } = await benchDatabase({ socket: true, statementStats: withStatements });
+const statements = statementStats(url);
 Object.assign(process.env, {
   DATABASE_URL: url, // the pg-boss worker and its process-wide client
   DATABASE_POOL_SIZE: String(parallel + 4),
@@ -144,6 +155,7 @@ try {
 
   // 3. End to end through the emulator, the webhooks and the worker.
   worker = await startWorker();
+  if (withStatements) await statements.reset();
   cpu = cpuNow();
   const before = await succeeded();
   const e2eLatencies: number[] = [];
@@ -182,6 +194,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   const withBackupCpu = cpuOf(cpu, total);
+  const busiest = withStatements ? await statements.top(25) : [];
 
   const invariants = await checkLedgerInvariants(db);
   console.log(
@@ -198,6 +211,7 @@ try {
     `payin end to end: checkout call p50 ${percentile(e2eLatencies, 50)} ms, p99 ${percentile(e2eLatencies, 99)} ms; calls and payments done in ${(callsMs / 1000).toFixed(1)} s; ${e2eCpu}`,
   );
   console.log(`payin end to end, with the webhooks' delayed backup jobs run: ${withBackupCpu}`);
+  if (withStatements) console.log(`PostgreSQL's busiest statements, end to end:\n${busiest.join("\n")}`);
   console.log(
     `ledger invariants after the run: ${invariants.ok ? "hold" : JSON.stringify(invariants.violations)}`,
   );

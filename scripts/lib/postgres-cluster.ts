@@ -71,6 +71,8 @@ export interface ClusterOptions {
    * never crash the server, and it is faster.
    */
   durableCommits?: boolean;
+  /** Load pg_stat_statements (every statement, with planning time), for benchmarks' breakdowns. */
+  statementStats?: boolean;
 }
 
 export async function startPostgresCluster(options: ClusterOptions = {}): Promise<PostgresCluster> {
@@ -98,6 +100,16 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     "full_page_writes=off",
     "-c",
     "shared_buffers=256MB",
+    ...(options.statementStats
+      ? [
+          "-c",
+          "shared_preload_libraries=pg_stat_statements",
+          "-c",
+          "pg_stat_statements.track=all",
+          "-c",
+          "pg_stat_statements.track_planning=on",
+        ]
+      : []),
   ];
   let child: ChildProcess;
   const startServer = async () => {

@@ -16,7 +16,7 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   retryDelay?: number;
   /** Cron schedule (UTC), for recurring jobs. */
   cron?: string;
-  /** How many fetches of this job one worker runs at once. */
+  /** How many fetches of this job one worker runs at once: 4, or 1 for a scheduled job. */
   concurrency?: number;
   /** How many jobs one fetch claims (run together; each completes or fails on its own). */
   batchSize?: number;

@@ -21,7 +21,8 @@ export async function startWorker(options: { pollingIntervalSeconds?: number } =
     await boss.work(
       job.name,
       {
-        localConcurrency: job.concurrency ?? 4,
+        // Each local worker polls on its own: a scheduled job (one per tick) needs only one.
+        localConcurrency: job.concurrency ?? (job.cron ? 1 : 4),
         pollingIntervalSeconds,
         // NOTIFY wakes a worker as soon as a job commits. The poll stays as frequent as without it
         // (pg-boss would relax it to 30 s): a backlog enqueued at once wakes each worker only once.
