@@ -53,3 +53,40 @@ export function groupCommit<I, O>(
       if (!writing) void drain();
     });
 }
+
+/**
+ * `groupCommit` with one queue per database client: `write` gets the client with the batch.
+ * Returns the function callers use, `(db, item) => result`.
+ */
+export function groupCommitPerDb<D extends object, I, O>(
+  write: (db: D, items: I[]) => Promise<Settled<O>[]>,
+  maxBatch: number,
+): (db: D, item: I) => Promise<O> {
+  const writers = new WeakMap<D, (item: I) => Promise<O>>();
+  return (db, item) => {
+    let add = writers.get(db);
+    if (!add) {
+      add = groupCommit((items: I[]) => write(db, items), maxBatch);
+      writers.set(db, add);
+    }
+    return add(item);
+  };
+}
+
+/**
+ * The outcomes of a batch that may hold one key twice (a duplicate delivery): the first item of
+ * a key gets whether `done` holds it; a later one finds it done already (false).
+ */
+export function firstOfEachKey<I>(
+  items: I[],
+  keyOf: (item: I) => string,
+  done: Set<string>,
+): Settled<boolean>[] {
+  const answered = new Set<string>();
+  return items.map((item) => {
+    const key = keyOf(item);
+    const first = !answered.has(key);
+    answered.add(key);
+    return { ok: true, value: first && done.has(key) };
+  });
+}

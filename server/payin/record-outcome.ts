@@ -2,7 +2,7 @@
 // page and recovery jobs racing on one checkout apply it once; repeating a verdict is a no-op.
 import type { Prisma } from "@/generated/prisma/client";
 import type { Db, DbOrTx } from "@/server/db";
-import { groupCommit, type Settled } from "@/server/db/group-commit";
+import { firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { NotFoundError } from "@/server/errors";
 import { UnknownAccountError } from "@/server/ledger/errors";
 import { ensureSellerAccounts, postTransactions } from "@/server/ledger/post-transaction";
@@ -80,16 +80,11 @@ export function recordPaymentSucceeded(
   checkoutId: string,
   details: SuccessDetails,
 ): Promise<boolean> {
-  let record = successWriters.get(db);
-  if (!record) {
-    record = groupCommit((batch: Success[]) => recordBatch(db, batch), SUCCESS_BATCH);
-    successWriters.set(db, record);
-  }
-  return record({ checkoutId, details });
+  return recordSuccess(db, { checkoutId, details });
 }
 
 const SUCCESS_BATCH = 64;
-const successWriters = new WeakMap<Db, (success: Success) => Promise<boolean>>();
+const recordSuccess = groupCommitPerDb(recordBatch, SUCCESS_BATCH);
 
 /**
  * One transaction for the whole batch (if it fails, `groupCommit` records each success alone). A
@@ -105,12 +100,7 @@ async function recordBatch(db: Db, batch: Success[]): Promise<Settled<boolean>[]
     knownSellerAccounts.delete(db); // rolled back; ask for the accounts again
     return succeed(db, unique);
   });
-  const answered = new Set<string>();
-  return batch.map((success) => {
-    const first = !answered.has(success.checkoutId);
-    answered.add(success.checkoutId);
-    return { ok: true, value: first && recorded.has(success.checkoutId) };
-  });
+  return firstOfEachKey(batch, (success) => success.checkoutId, recorded);
 }
 
 /**

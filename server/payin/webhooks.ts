@@ -3,7 +3,7 @@
 // reordering and late arrivals all end in the same state.
 import type Stripe from "stripe";
 import { type Db, preparedStatement } from "@/server/db";
-import { groupCommit, type Settled } from "@/server/db/group-commit";
+import { firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { env } from "@/server/env";
 import { enqueueMany } from "@/server/jobs/define-job";
 import { handlePayoutPspEvent } from "@/server/payout/psp-events";
@@ -19,16 +19,8 @@ import { syncPaymentStatus } from "./sync-status";
  * arriving together are group-committed: one transaction stores them and enqueues their jobs.
  */
 export function storeWebhookEvent(db: Db, event: Stripe.Event): Promise<boolean> {
-  if (!isSubscribedEvent(event.type)) return storeProcessed(db, event);
-  let store = eventWriters.get(db);
-  if (!store) {
-    store = groupCommit((events: Stripe.Event[]) => storeBatch(db, events), 100);
-    eventWriters.set(db, store);
-  }
-  return store(event);
+  return isSubscribedEvent(event.type) ? storeToProcess(db, event) : storeProcessed(db, event);
 }
-
-const eventWriters = new WeakMap<Db, (event: Stripe.Event) => Promise<boolean>>();
 
 /**
  * An event Payrail does not act on (an endpoint subscribed to every type gets them): kept for the
@@ -68,14 +60,10 @@ async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boole
     );
     return ids;
   });
-  // The same event twice in one batch (a duplicate delivery): the first call stored it.
-  const answered = new Set<string>();
-  return events.map((event) => {
-    const first = !answered.has(event.id);
-    answered.add(event.id);
-    return { ok: true, value: first && inserted.has(event.id) };
-  });
+  return firstOfEachKey(events, (event) => event.id, inserted);
 }
+
+const storeToProcess = groupCommitPerDb(storeBatch, 100);
 
 // Runs for every event: prepared once per connection (a primary-key update).
 const MARK_PROCESSED = preparedStatement(
