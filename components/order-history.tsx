@@ -3,6 +3,7 @@
 import { Fragment } from "react";
 import { formatDateTime, formatMoney } from "@/components/format";
 import { StatusBadge } from "@/components/status-badge";
+import { EmptyRow } from "@/components/table-rows";
 
 export interface Transition {
   id: bigint;
@@ -122,12 +123,9 @@ export function Postings({ postings, currency }: { postings: Posting[]; currency
           </Fragment>
         ))}
         {postings.length === 0 && (
-          <tr>
-            <td colSpan={3} className="empty">
-              <strong>Nothing posted yet</strong>
-              The ledger is written when the payment succeeds.
-            </td>
-          </tr>
+          <EmptyRow columns={3} title="Nothing posted yet">
+            The ledger is written when the payment succeeds.
+          </EmptyRow>
         )}
       </tbody>
     </table>

@@ -3,7 +3,9 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
 import { errorText, formatDateTime, formatMoney, parseMoney, shortId } from "@/components/format";
+import { LoadMore } from "@/components/load-more";
 import { StatusBadge } from "@/components/status-badge";
+import { FilteredEmptyRow, SkeletonRows } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
 const statuses = [
@@ -199,55 +201,21 @@ export function PaymentSearch() {
               </td>
             </tr>
           ))}
-          {payments.isPending &&
-            [0, 1, 2, 3].map((index) => (
-              <tr key={index} aria-hidden>
-                {Array.from({ length: 6 }, (_, cell) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-                  <td key={cell}>
-                    <span className="skeleton" />
-                  </td>
-                ))}
-              </tr>
-            ))}
+          {payments.isPending && <SkeletonRows rows={4} columns={6} />}
           {!payments.isPending && rows.length === 0 && (
-            <tr>
-              <td colSpan={6} className="empty">
-                {active > 0 ? (
-                  <>
-                    <strong>No payments match these filters</strong>
-                    <button
-                      type="button"
-                      className="secondary"
-                      onClick={reset}
-                      style={{ marginTop: "0.5rem" }}
-                    >
-                      Clear filters
-                    </button>
-                  </>
-                ) : (
-                  <>
-                    <strong>No payments yet</strong>
-                    Checkouts appear here as buyers pay.
-                  </>
-                )}
-              </td>
-            </tr>
+            <FilteredEmptyRow
+              columns={6}
+              noun="payments"
+              filtered={active > 0}
+              onClearFilters={reset}
+              hint="Checkouts appear here as buyers pay."
+            />
           )}
         </tbody>
       </table>
       <div className="table-foot">
         <span>{rows.length > 0 && `${rows.length} payment${rows.length === 1 ? "" : "s"} shown`}</span>
-        {payments.hasNextPage && (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => payments.fetchNextPage()}
-            disabled={payments.isFetchingNextPage}
-          >
-            {payments.isFetchingNextPage ? "Loading…" : "Load more"}
-          </button>
-        )}
+        <LoadMore query={payments} />
       </div>
     </>
   );

@@ -3,7 +3,9 @@ import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
 import { errorText, formatDateTime, formatMoney, shortId } from "@/components/format";
+import { LoadMore } from "@/components/load-more";
 import { StatusBadge } from "@/components/status-badge";
+import { FilteredEmptyRow, SkeletonRows } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
 const statuses = [
@@ -177,55 +179,21 @@ export function SellerOrders() {
               </td>
             </tr>
           ))}
-          {orders.isPending &&
-            [0, 1, 2].map((index) => (
-              <tr key={index} aria-hidden>
-                {Array.from({ length: 8 }, (_, cell) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
-                  <td key={cell}>
-                    <span className="skeleton" />
-                  </td>
-                ))}
-              </tr>
-            ))}
+          {orders.isPending && <SkeletonRows rows={3} columns={8} />}
           {!orders.isPending && rows.length === 0 && (
-            <tr>
-              <td colSpan={8} className="empty">
-                {filtered ? (
-                  <>
-                    <strong>No orders match these filters</strong>
-                    <button
-                      type="button"
-                      className="secondary"
-                      onClick={reset}
-                      style={{ marginTop: "0.5rem" }}
-                    >
-                      Clear filters
-                    </button>
-                  </>
-                ) : (
-                  <>
-                    <strong>No orders yet</strong>
-                    Orders appear here as soon as a buyer checks out.
-                  </>
-                )}
-              </td>
-            </tr>
+            <FilteredEmptyRow
+              columns={8}
+              noun="orders"
+              filtered={filtered}
+              onClearFilters={reset}
+              hint="Orders appear here as soon as a buyer checks out."
+            />
           )}
         </tbody>
       </table>
       <div className="table-foot">
         <span>{rows.length > 0 && `${rows.length} order${rows.length === 1 ? "" : "s"} shown`}</span>
-        {orders.hasNextPage && (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => orders.fetchNextPage()}
-            disabled={orders.isFetchingNextPage}
-          >
-            {orders.isFetchingNextPage ? "Loading…" : "Load more"}
-          </button>
-        )}
+        <LoadMore query={orders} />
       </div>
     </>
   );

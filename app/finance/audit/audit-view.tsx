@@ -1,6 +1,7 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { formatDateTime } from "@/components/format";
+import { LoadMore } from "@/components/load-more";
 import { useTRPC } from "@/components/trpc";
 
 export function AuditView() {
@@ -56,16 +57,7 @@ export function AuditView() {
           )}
         </tbody>
       </table>
-      {log.hasNextPage && (
-        <button
-          type="button"
-          className="secondary"
-          style={{ marginTop: "1rem" }}
-          onClick={() => log.fetchNextPage()}
-        >
-          Load more
-        </button>
-      )}
+      <LoadMore query={log} />
     </>
   );
 }

@@ -2,6 +2,8 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { formatDateTime, formatMoney } from "@/components/format";
+import { LoadMore } from "@/components/load-more";
+import { Stat } from "@/components/stat";
 import { useTRPC } from "@/components/trpc";
 
 function TransactionDetail({ id, onClose }: { id: bigint; onClose: () => void }) {
@@ -94,16 +96,7 @@ function Statement({ code, onOpen }: { code: string; onOpen: (id: bigint) => voi
           )}
         </tbody>
       </table>
-      {statement.hasNextPage && (
-        <button
-          type="button"
-          className="secondary"
-          style={{ marginTop: "0.75rem" }}
-          onClick={() => statement.fetchNextPage()}
-        >
-          Load more
-        </button>
-      )}
+      <LoadMore query={statement} />
     </div>
   );
 }
@@ -170,16 +163,7 @@ function SellerAccounts({ onOpen }: { onOpen: (code: string) => void }) {
   return (
     <>
       <AccountTable rows={rows} onOpen={onOpen} />
-      {accounts.hasNextPage && (
-        <button
-          type="button"
-          className="secondary"
-          style={{ marginTop: "0.75rem" }}
-          onClick={() => accounts.fetchNextPage()}
-        >
-          Load more
-        </button>
-      )}
+      <LoadMore query={accounts} />
     </>
   );
 }
@@ -194,29 +178,22 @@ export function LedgerExplorer() {
     <>
       {data && (
         <div className="grid" style={{ marginBottom: "1rem" }}>
-          <div className="stat">
-            <div className="label">Total debits</div>
-            <div className="value">{formatMoney(data.debits)}</div>
-          </div>
-          <div className="stat">
-            <div className="label">Total credits</div>
-            <div className="value">{formatMoney(data.credits)}</div>
-          </div>
-          <div className="stat">
-            <div className="label">Trial balance</div>
-            <div className="value">
+          <Stat label="Total debits" value={formatMoney(data.debits)} />
+          <Stat label="Total credits" value={formatMoney(data.credits)} />
+          <Stat
+            label="Trial balance"
+            value={
               <span className={`badge ${data.balanced ? "good" : "bad"}`}>
                 {data.balanced ? "balanced" : "OUT OF BALANCE"}
               </span>
-            </div>
-          </div>
+            }
+          />
           {data.sellerAccounts.map((group) => (
-            <div className="stat" key={group.bucket}>
-              <div className="label">
-                Sellers {group.bucket} ({group.count} accounts)
-              </div>
-              <div className="value">{formatMoney(group.balance)}</div>
-            </div>
+            <Stat
+              key={group.bucket}
+              label={`Sellers ${group.bucket} (${group.count} accounts)`}
+              value={formatMoney(group.balance)}
+            />
           ))}
         </div>
       )}

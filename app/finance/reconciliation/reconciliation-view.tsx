@@ -2,6 +2,8 @@
 import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { formatDateTime, formatMoney } from "@/components/format";
+import { LoadMore } from "@/components/load-more";
+import { Stat } from "@/components/stat";
 import { StatusBadge } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
@@ -149,10 +151,12 @@ function RunReport({ runId }: { runId: string }) {
       </div>
       <div className="grid" style={{ marginTop: "1rem" }}>
         {outcomes.map((outcome) => (
-          <div className="stat" key={outcome} data-testid={`count-${outcome}`}>
-            <div className="label">{outcome.replaceAll("_", " ").toLowerCase()}</div>
-            <div className="value">{counts[outcome] ?? 0}</div>
-          </div>
+          <Stat
+            key={outcome}
+            data-testid={`count-${outcome}`}
+            label={outcome.replaceAll("_", " ").toLowerCase()}
+            value={counts[outcome] ?? 0}
+          />
         ))}
       </div>
       {data.changes ? <ChangesSincePrevious changes={data.changes as unknown as Changes} /> : null}
@@ -271,17 +275,7 @@ function RunReport({ runId }: { runId: string }) {
           )}
         </tbody>
       </table>
-      {items.hasNextPage && (
-        <button
-          type="button"
-          className="secondary"
-          style={{ marginTop: "1rem" }}
-          disabled={items.isFetchingNextPage}
-          onClick={() => items.fetchNextPage()}
-        >
-          Load more
-        </button>
-      )}
+      <LoadMore query={items} />
     </div>
   );
 }

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { formatDateTime, formatMoney } from "@/components/format";
+import { Stat } from "@/components/stat";
 import { StatusBadge } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
@@ -67,24 +68,13 @@ export function SellerPayouts() {
   return (
     <>
       <div className="grid">
-        <div className="stat">
-          <div className="label">Next payout</div>
-          <div className="value">
-            {next ? (next.nextDate ? formatDateTime(next.nextDate) : "Manual") : "…"}
-          </div>
-        </div>
-        <div className="stat">
-          <div className="label">Estimated amount</div>
-          <div className="value">{next ? formatMoney(next.estimate, next.currency) : "…"}</div>
-        </div>
-        <div className="stat">
-          <div className="label">Available balance</div>
-          <div className="value">{next ? formatMoney(next.available, next.currency) : "…"}</div>
-        </div>
-        <div className="stat">
-          <div className="label">On its way</div>
-          <div className="value">{next ? formatMoney(next.inFlight, next.currency) : "…"}</div>
-        </div>
+        <Stat
+          label="Next payout"
+          value={next ? (next.nextDate ? formatDateTime(next.nextDate) : "Manual") : "…"}
+        />
+        <Stat label="Estimated amount" value={next ? formatMoney(next.estimate, next.currency) : "…"} />
+        <Stat label="Available balance" value={next ? formatMoney(next.available, next.currency) : "…"} />
+        <Stat label="On its way" value={next ? formatMoney(next.inFlight, next.currency) : "…"} />
       </div>
       {next?.blocker && <p className="notice">{next.blocker}</p>}
 

@@ -2,6 +2,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { formatDateTime, formatMoney } from "@/components/format";
+import { LoadMore } from "@/components/load-more";
 import { useTRPC } from "@/components/trpc";
 
 const kinds: Record<string, string> = {
@@ -68,16 +69,7 @@ export function SellerStatement() {
           )}
         </tbody>
       </table>
-      {statement.hasNextPage && (
-        <button
-          type="button"
-          className="secondary"
-          style={{ marginTop: "1rem" }}
-          onClick={() => statement.fetchNextPage()}
-        >
-          Load more
-        </button>
-      )}
+      <LoadMore query={statement} />
     </>
   );
 }

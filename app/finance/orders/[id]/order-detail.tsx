@@ -4,7 +4,9 @@ import Link from "next/link";
 import { type FormEvent, type ReactNode, useState } from "react";
 import { errorText, formatDateTime, formatMoney, parseMoney, shortId } from "@/components/format";
 import { Postings, Timeline } from "@/components/order-history";
+import { Stat } from "@/components/stat";
 import { StatusBadge } from "@/components/status-badge";
+import { EmptyRow } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
 /** An id people copy into the PSP dashboard or a ticket; a dash when the PSP has not made it yet. */
@@ -80,24 +82,18 @@ export function OrderDetail({ paymentOrderId }: { paymentOrderId: string }) {
         {data.releasedAt && <span className="badge good">released to seller</span>}
       </div>
       <div className="grid">
-        <div className="stat">
-          <div className="label">Amount</div>
-          <div className="value">{formatMoney(data.amount, data.currency)}</div>
-          <div className="sub">{formatDateTime(data.createdAt)}</div>
-        </div>
-        <div className="stat">
-          <div className="label">Commission</div>
-          <div className="value">{formatMoney(data.commission, data.currency)}</div>
-        </div>
-        <div className="stat">
-          <div className="label">Seller's share</div>
-          <div className="value">{formatMoney(data.amount - data.commission, data.currency)}</div>
-        </div>
-        <div className="stat">
-          <div className="label">Refunded</div>
-          <div className="value">{formatMoney(data.refundedAmount, data.currency)}</div>
-          <div className="sub">{formatMoney(refundable, data.currency)} left to refund</div>
-        </div>
+        <Stat
+          label="Amount"
+          value={formatMoney(data.amount, data.currency)}
+          sub={formatDateTime(data.createdAt)}
+        />
+        <Stat label="Commission" value={formatMoney(data.commission, data.currency)} />
+        <Stat label="Seller's share" value={formatMoney(data.amount - data.commission, data.currency)} />
+        <Stat
+          label="Refunded"
+          value={formatMoney(data.refundedAmount, data.currency)}
+          sub={`${formatMoney(refundable, data.currency)} left to refund`}
+        />
       </div>
 
       <div className="columns" style={{ marginTop: "1.5rem" }}>
@@ -213,13 +209,7 @@ export function OrderDetail({ paymentOrderId }: { paymentOrderId: string }) {
               </td>
             </tr>
           ))}
-          {data.refunds.length === 0 && (
-            <tr>
-              <td colSpan={5} className="empty">
-                No refunds.
-              </td>
-            </tr>
-          )}
+          {data.refunds.length === 0 && <EmptyRow columns={5}>No refunds.</EmptyRow>}
         </tbody>
       </table>
 
@@ -262,12 +252,9 @@ export function OrderDetail({ paymentOrderId }: { paymentOrderId: string }) {
             </tr>
           ))}
           {data.webhookEvents.length === 0 && (
-            <tr>
-              <td colSpan={5} className="empty">
-                <strong>No webhook events yet</strong>
-                The PSP reports the payment here once the buyer pays.
-              </td>
-            </tr>
+            <EmptyRow columns={5} title="No webhook events yet">
+              The PSP reports the payment here once the buyer pays.
+            </EmptyRow>
           )}
         </tbody>
       </table>

@@ -3,6 +3,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { errorText, formatDateTime, formatMoney, shortId } from "@/components/format";
 import { Postings, Timeline } from "@/components/order-history";
+import { Stat } from "@/components/stat";
 import { StatusBadge } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
@@ -57,26 +58,18 @@ export function SellerOrderDetail({ paymentOrderId }: { paymentOrderId: string }
         </p>
       )}
       <div className="grid">
-        <div className="stat">
-          <div className="label">Amount</div>
-          <div className="value">{formatMoney(data.amount, data.currency)}</div>
-          <div className="sub">{formatDateTime(data.createdAt)}</div>
-        </div>
-        <div className="stat">
-          <div className="label">Commission</div>
-          <div className="value">{formatMoney(data.commission, data.currency)}</div>
-        </div>
-        <div className="stat">
-          <div className="label">Your share</div>
-          <div className="value">{formatMoney(data.amount - data.commission, data.currency)}</div>
-          <div className="sub">
-            {data.releasedAt ? `released ${formatDateTime(data.releasedAt)}` : "pending until fulfilled"}
-          </div>
-        </div>
-        <div className="stat">
-          <div className="label">Refunded</div>
-          <div className="value">{formatMoney(data.refundedAmount, data.currency)}</div>
-        </div>
+        <Stat
+          label="Amount"
+          value={formatMoney(data.amount, data.currency)}
+          sub={formatDateTime(data.createdAt)}
+        />
+        <Stat label="Commission" value={formatMoney(data.commission, data.currency)} />
+        <Stat
+          label="Your share"
+          value={formatMoney(data.amount - data.commission, data.currency)}
+          sub={data.releasedAt ? `released ${formatDateTime(data.releasedAt)}` : "pending until fulfilled"}
+        />
+        <Stat label="Refunded" value={formatMoney(data.refundedAmount, data.currency)} />
       </div>
 
       <div className="columns" style={{ marginTop: "1.5rem" }}>
