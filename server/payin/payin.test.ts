@@ -113,11 +113,8 @@ describe("checkout", () => {
       const prepared = await oneConnection.$queryRawUnsafe<{ name: string }[]>(
         `SELECT name FROM pg_prepared_statements ORDER BY name`,
       );
-      expect(prepared.map((row) => row.name)).toEqual([
-        "checkout_insert",
-        "checkout_read_products",
-        "checkout_record_session",
-      ]);
+      // The read and the session update take arrays, whose length only a custom plan sees.
+      expect(prepared.map((row) => row.name)).toEqual(["checkout_insert_batch"]);
     } finally {
       await oneConnection.$disconnect();
     }
@@ -269,6 +266,92 @@ describe("webhooks and the PSP's faults", () => {
         (session: { metadata: Record<string, string> }) => session.metadata.payment_event_id === checkoutId,
       ),
     ).toHaveLength(1);
+  });
+});
+
+describe("checkouts created together", () => {
+  const buyer = () => ({ id: h.buyer.user.id, name: h.buyer.user.name });
+  /** The database transactions that wrote these checkouts' orders (a row's xmin is its writer's). */
+  const writers = async (checkoutIds: string[]) => {
+    const { rows } = await h.sql.query(
+      `SELECT DISTINCT xmin::text FROM payment_order WHERE payment_event_id = ANY($1::uuid[])`,
+      [checkoutIds],
+    );
+    return rows.length;
+  };
+
+  it("share one insert, each with its own orders, moves and PSP session; twins of a key get one", async () => {
+    const inputs = Array.from({ length: 5 }, cart);
+    // The first call is written at once; the calls made meanwhile wait and go in one batch.
+    const results = await Promise.all(
+      [...inputs, inputs[2]!].map((input) => createCheckout(h.db, buyer(), input)),
+    );
+    const ids = results.map((result) => result.checkoutId);
+    expect(ids[5]).toBe(ids[2]);
+    expect(new Set(ids).size).toBe(5);
+    expect(await writers(ids.slice(1, 5))).toBe(1);
+    for (const checkoutId of ids.slice(0, 5)) {
+      const stored = await h.db.paymentEvent.findUniqueOrThrow({
+        where: { id: checkoutId },
+        include: { orders: { include: { transitions: { orderBy: { id: "asc" } } } } },
+      });
+      expect(stored).toMatchObject({ status: "EXECUTING", totalAmount: 8_500n });
+      expect(stored.pspSessionUrl).toContain("cs_");
+      expect(stored.orders.map((order) => order.amount).sort()).toEqual([3_500n, 5_000n]);
+      for (const order of stored.orders) {
+        expect(order.transitions.map((move) => move.toStatus)).toEqual(["NOT_STARTED", "EXECUTING"]);
+      }
+    }
+    expect(await h.db.paymentEvent.count({ where: { idempotencyKey: inputs[2]!.idempotencyKey } })).toBe(1);
+  });
+
+  it("fail only the caller whose checkout cannot be written", async () => {
+    const first = cart();
+    const outcomes = await Promise.allSettled([
+      createCheckout(h.db, buyer(), first),
+      // In the next batch: the key of the first with another cart, an unknown product, a buyer
+      // the database does not know (its insert fails the batch's statement), and a good one.
+      createCheckout(h.db, buyer(), { ...first, items: [{ productId: h.products[0]!.id, quantity: 1 }] }),
+      createCheckout(h.db, buyer(), {
+        idempotencyKey: randomUUID(),
+        items: [{ productId: randomUUID(), quantity: 1 }],
+      }),
+      createCheckout(h.db, { id: randomUUID(), name: "Nobody" }, cart()),
+      createCheckout(h.db, buyer(), cart()),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      "fulfilled",
+      "rejected",
+      "rejected",
+      "rejected",
+      "fulfilled",
+    ]);
+    expect(outcomes[1]).toMatchObject({ reason: { code: "CONFLICT" } });
+    expect(outcomes[2]).toMatchObject({ reason: { code: "BAD_REQUEST" } });
+    const good = (outcomes[4] as PromiseFulfilledResult<{ checkoutId: string }>).value.checkoutId;
+    expect(await h.db.paymentOrder.count({ where: { paymentEventId: good } })).toBe(2);
+  });
+
+  it("count a buyer's earlier checkouts in the same batch towards the velocity rule", async () => {
+    const recent = await h.db.paymentEvent.count({
+      where: { buyerId: h.buyer.user.id, createdAt: { gte: new Date(Date.now() - 10 * 60_000) } },
+    });
+    process.env.RISK_VELOCITY_LIMIT = String(recent + 2);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => createCheckout(h.db, buyer(), cart())),
+      );
+      const statuses = await Promise.all(
+        results.map(
+          async ({ checkoutId }) =>
+            (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).status,
+        ),
+      );
+      // recent, recent + 1 (alone, then first in the batch) pass; recent + 2 and + 3 do not.
+      expect(statuses).toEqual(["EXECUTING", "EXECUTING", "IN_REVIEW", "IN_REVIEW"]);
+    } finally {
+      process.env.RISK_VELOCITY_LIMIT = "1000";
+    }
   });
 });
 

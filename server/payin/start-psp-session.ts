@@ -1,7 +1,8 @@
 // Step 3: the PSP checkout session. Called after the checkout committed, outside any database
 // transaction. The idempotency key is derived from the checkout id and attempt, so repeating the
 // call after a timeout or a crash returns the same session instead of a second one.
-import { type Db, preparedStatement } from "@/server/db";
+import type { Db } from "@/server/db";
+import { groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { env } from "@/server/env";
 import { getPsp } from "@/server/psp/instance";
 import { crashPoint } from "@/server/runtime/crash-points";
@@ -20,12 +21,25 @@ export interface SessionCheckout {
   orders: { id: string; items: unknown }[];
 }
 
-// Runs on every checkout: prepared once per connection (a primary-key update, so the generic
-// plan is the custom one).
-const RECORD_SESSION = preparedStatement(
-  "checkout_record_session",
-  `UPDATE payment_event SET psp_session_id = $2, psp_session_url = $3, updated_at = now()
-    WHERE id = $1::uuid AND attempt = $4 AND status = 'EXECUTING' AND psp_session_id IS NULL`,
+/**
+ * Records the session of the attempt that started it (a retry may have moved on meanwhile).
+ * Sessions opened at the same moment are recorded in one statement (group commit); it is not
+ * named, so each plan sees how many rows the arrays hold.
+ */
+const recordSession = groupCommitPerDb(
+  async (db: Db, sessions: { checkoutId: string; attempt: number; sessionId: string; url: string }[]) => {
+    await db.$executeRawUnsafe(
+      `UPDATE payment_event e SET psp_session_id = s.session_id, psp_session_url = s.url, updated_at = now()
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS s(id, attempt, session_id, url)
+        WHERE e.id = s.id AND e.attempt = s.attempt AND e.status = 'EXECUTING' AND e.psp_session_id IS NULL`,
+      sessions.map((session) => session.checkoutId),
+      sessions.map((session) => session.attempt),
+      sessions.map((session) => session.sessionId),
+      sessions.map((session) => session.url),
+    );
+    return sessions.map((): Settled<void> => ({ ok: true, value: undefined }));
+  },
+  64,
 );
 
 /** Returns the hosted payment page URL, creating the session at the PSP if needed. */
@@ -64,7 +78,11 @@ export async function openPspSession(db: Db, event: SessionCheckout): Promise<st
     metadata: { payment_event_id: event.id, attempt: String(event.attempt) },
   });
   crashPoint("payin.session-created-before-record");
-  // Only the attempt we started may record its session (a retry may have moved on meanwhile).
-  await db.$executeRawUnsafe(RECORD_SESSION, event.id, session.sessionId, session.url, event.attempt);
+  await recordSession(db, {
+    checkoutId: event.id,
+    attempt: event.attempt,
+    sessionId: session.sessionId,
+    url: session.url,
+  });
   return session.url;
 }

@@ -2,7 +2,7 @@
 // it in the same transaction; the processor asks the PSP for the current truth, so duplicates,
 // reordering and late arrivals all end in the same state.
 import type Stripe from "stripe";
-import { type Db, preparedStatement } from "@/server/db";
+import type { Db } from "@/server/db";
 import { firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { env } from "@/server/env";
 import { enqueueMany } from "@/server/jobs/define-job";
@@ -65,11 +65,14 @@ async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boole
 
 const storeToProcess = groupCommitPerDb(storeBatch, 100);
 
-// Runs for every event: prepared once per connection (a primary-key update).
-const MARK_PROCESSED = preparedStatement(
-  "webhook_mark_processed",
-  `UPDATE psp_webhook_event SET processed_at = now() WHERE id = $1`,
-);
+/** Marks events processed; those processed at the same moment share one statement. */
+const markProcessed = groupCommitPerDb(async (db: Db, eventIds: string[]) => {
+  await db.$executeRawUnsafe(
+    `UPDATE psp_webhook_event SET processed_at = now() WHERE id = ANY ($1::text[])`,
+    eventIds,
+  );
+  return eventIds.map((): Settled<void> => ({ ok: true, value: undefined }));
+}, 100);
 
 function checkoutIdOf(object: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) {
   return object.metadata?.payment_event_id ?? object.client_reference_id?.split(":")[0] ?? null;
@@ -112,5 +115,5 @@ export async function processWebhookEvent(db: Db, eventId: string, verified?: St
   } else if (event.type.startsWith("transfer.") || event.type.startsWith("payout.")) {
     await handlePayoutPspEvent(db, event);
   }
-  await db.$executeRawUnsafe(MARK_PROCESSED, eventId);
+  await markProcessed(db, eventId);
 }
