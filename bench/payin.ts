@@ -15,8 +15,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { freePort } from "@/scripts/lib/postgres-cluster";
 import { closeDb, createPostgresClient } from "@/server/db";
 import { stopBoss } from "@/server/jobs/boss";
@@ -24,7 +22,7 @@ import { startWorker } from "@/server/jobs/worker";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { createCheckout } from "@/server/payin/create-checkout";
 import { recordPaymentSucceeded } from "@/server/payin/record-outcome";
-import { receivePspWebhook } from "@/server/payin/webhook-endpoint";
+import { startWebhookReceiver } from "@/server/test/webhook-receiver";
 import {
   benchDatabase,
   cpuMs,
@@ -52,19 +50,7 @@ Object.assign(process.env, {
 const db = createPostgresClient(url, parallel + 4);
 
 // Payrail's webhook endpoint, as the Next route runs it.
-const receiver = createServer(async (request, response) => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const result = await receivePspWebhook(
-    db,
-    Buffer.concat(chunks).toString("utf8"),
-    (request.headers["stripe-signature"] as string | undefined) ?? null,
-    [WEBHOOK_SECRET],
-  ).catch((error: Error) => ({ status: 500, body: { error: error.message } }));
-  response.writeHead(result.status, { "content-type": "application/json" });
-  response.end(JSON.stringify(result.body));
-});
-await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+const receiver = await startWebhookReceiver(db, WEBHOOK_SECRET);
 // The PSP in its own process, as it would be: its CPU is reported apart from Payrail's.
 const emulatorPort = await freePort();
 const emulatorProcess = spawn(process.execPath, ["--import", "tsx", "scripts/psp-emulator.ts"], {
@@ -72,7 +58,7 @@ const emulatorProcess = spawn(process.execPath, ["--import", "tsx", "scripts/psp
     ...process.env,
     PSP_EMULATOR_PORT: String(emulatorPort),
     PSP_EMULATOR_SNAPSHOT: "off",
-    PSP_WEBHOOK_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`,
+    PSP_WEBHOOK_URL: receiver.url,
   },
   stdio: ["ignore", "pipe", "inherit"],
 });
@@ -220,7 +206,7 @@ try {
   await stopBoss();
   emulatorProcess.kill("SIGTERM");
   await once(emulatorProcess, "exit");
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
   await db.$disconnect();
   await closeDb();
   await cluster.stop();

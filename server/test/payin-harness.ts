@@ -1,16 +1,14 @@
 // Everything a pay-in integration test needs, all real: a fresh PostgreSQL database, the PSP
 // emulator, a webhook endpoint running Payrail's own receiver, seeded sellers and products,
 // and a job worker. Only loopback addresses.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll } from "vitest";
 import { stopBoss } from "@/server/jobs/boss";
 import { startWorker } from "@/server/jobs/worker";
-import { receivePspWebhook } from "@/server/payin/webhook-endpoint";
 import { startPspEmulator } from "@/server/psp/emulator/server";
 import { WEBHOOK_EVENT_TYPES } from "@/server/psp/webhook-events";
 import { callerAs, createUser } from "./callers";
 import { createTestDatabase } from "./database";
+import { startWebhookReceiver } from "./webhook-receiver";
 
 export const WEBHOOK_SECRET = "whsec_test_harness";
 
@@ -19,24 +17,11 @@ export async function startPayinHarness(options: { worker?: boolean } = {}) {
   process.env.DATABASE_URL = database.url;
   process.env.PSP_WEBHOOK_SECRETS = WEBHOOK_SECRET;
 
-  const webhookServer: Server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const result = await receivePspWebhook(
-      database.db,
-      Buffer.concat(chunks).toString("utf8"),
-      (request.headers["stripe-signature"] as string | undefined) ?? null,
-      [WEBHOOK_SECRET],
-    ).catch((error: Error) => ({ status: 500, body: { error: error.message } }));
-    response.writeHead(result.status, { "content-type": "application/json" });
-    response.end(JSON.stringify(result.body));
-  });
-  await new Promise<void>((resolve) => webhookServer.listen(0, "127.0.0.1", resolve));
-  const webhookUrl = `http://127.0.0.1:${(webhookServer.address() as AddressInfo).port}/`;
+  const receiver = await startWebhookReceiver(database.db, WEBHOOK_SECRET);
 
   const emulator = await startPspEmulator({
     port: 0,
-    webhookEndpoints: [{ url: webhookUrl, secret: WEBHOOK_SECRET, enabledEvents: WEBHOOK_EVENT_TYPES }],
+    webhookEndpoints: [{ url: receiver.url, secret: WEBHOOK_SECRET, enabledEvents: WEBHOOK_EVENT_TYPES }],
   });
   process.env.PSP_EMULATOR_URL = emulator.url;
   process.env.APP_URL = "http://127.0.0.1:3999";
@@ -61,7 +46,7 @@ export async function startPayinHarness(options: { worker?: boolean } = {}) {
     await worker?.stop();
     await stopBoss();
     await emulator.close();
-    await new Promise((resolve) => webhookServer.close(resolve));
+    await receiver.close();
   });
 
   return {
