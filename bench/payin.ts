@@ -15,6 +15,7 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
+import { availableParallelism } from "node:os";
 import { freePort } from "@/scripts/lib/postgres-cluster";
 import { closeDb, createPostgresClient } from "@/server/db";
 import { stopBoss } from "@/server/jobs/boss";
@@ -113,8 +114,13 @@ try {
   const cpuNow = () => ({ ...cpuMs(cluster), emulator: processCpuMs(emulatorProcess.pid!) });
   const cpuOf = (from: ReturnType<typeof cpuNow>, count: number) => {
     const to = cpuNow();
-    const per = (ms: number) => (ms / count).toFixed(2);
-    return `CPU per checkout: Payrail ${per(to.node - from.node)} ms, postgres ${per(to.postgres - from.postgres)} ms, PSP emulator ${per(to.emulator - from.emulator)} ms`;
+    const node = (to.node - from.node) / count;
+    const postgres = (to.postgres - from.postgres) / count;
+    const emulator = (to.emulator - from.emulator) / count;
+    return {
+      text: `CPU per checkout: Payrail ${node.toFixed(2)} ms, postgres ${postgres.toFixed(2)} ms, PSP emulator ${emulator.toFixed(2)} ms`,
+      totalMs: node + postgres + emulator,
+    };
   };
 
   // 1. The checkout call alone.
@@ -186,17 +192,22 @@ try {
   console.log(
     `payin create: ${total} checkouts (2 sellers each, PSP session included), ${parallel} in flight: ${perSecond(total, checkoutMs)} checkouts/s, latency p50 ${percentile(createLatencies, 50)} ms, p99 ${percentile(createLatencies, 99)} ms`,
   );
-  console.log(`payin create: ${withSession} of ${total} checkouts got their PSP session; ${createCpu}`);
+  console.log(`payin create: ${withSession} of ${total} checkouts got their PSP session; ${createCpu.text}`);
   console.log(
-    `payin success: ${checkoutIds.length} successes recorded and posted: ${perSecond(checkoutIds.length, successMs)} checkouts/s; ${successCpu}`,
+    `payin success: ${checkoutIds.length} successes recorded and posted: ${perSecond(checkoutIds.length, successMs)} checkouts/s; ${successCpu.text}`,
   );
   console.log(
     `payin end to end: ${completed} of ${total} checkouts completed (paid ${paid.ok}, declined ${paid.failed}) in ${(e2eMs / 1000).toFixed(1)} s: ${perSecond(completed, e2eMs)} completed checkouts/s`,
   );
   console.log(
-    `payin end to end: checkout call p50 ${percentile(e2eLatencies, 50)} ms, p99 ${percentile(e2eLatencies, 99)} ms; calls and payments done in ${(callsMs / 1000).toFixed(1)} s; ${e2eCpu}`,
+    `payin end to end: checkout call p50 ${percentile(e2eLatencies, 50)} ms, p99 ${percentile(e2eLatencies, 99)} ms; calls and payments done in ${(callsMs / 1000).toFixed(1)} s; ${e2eCpu.text}`,
   );
-  console.log(`payin end to end, with the webhooks' delayed backup jobs run: ${withBackupCpu}`);
+  console.log(`payin end to end, with the webhooks' delayed backup jobs run: ${withBackupCpu.text}`);
+  // What the machine could sustain if nothing but checkouts ran, whatever this run's rate was.
+  const cores = availableParallelism();
+  console.log(
+    `payin ceiling: ${cores} cores / ${withBackupCpu.totalMs.toFixed(2)} ms of CPU per checkout = at most ${Math.floor((cores * 1000) / withBackupCpu.totalMs)} checkouts/s on this machine`,
+  );
   if (withStatements) console.log(`PostgreSQL's busiest statements, end to end:\n${busiest.join("\n")}`);
   console.log(
     `ledger invariants after the run: ${invariants.ok ? "hold" : JSON.stringify(invariants.violations)}`,
