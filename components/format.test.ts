@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMoney, parseMoney } from "./format";
+import { formatDate, formatDateTime, formatMoney, formatTime, parseMoney } from "./format";
 
 describe("formatMoney", () => {
   it("formats minor units exactly, beyond float precision", () => {
@@ -21,5 +21,14 @@ describe("parseMoney", () => {
     expect(parseMoney("1.234")).toBeNull();
     expect(parseMoney("-3")).toBeNull();
     expect(parseMoney("1500", "jpy")).toBe(1500n);
+  });
+});
+
+describe("dates", () => {
+  it("are shown in UTC, whatever the machine's time zone", () => {
+    const at = new Date("2027-01-01T06:00:00Z");
+    expect(formatDate(at)).toBe("1 Jan 2027");
+    expect(formatTime(at)).toBe("06:00 UTC");
+    expect(formatDateTime(at)).toBe("1 Jan 2027, 06:00 UTC");
   });
 });

@@ -40,6 +40,10 @@ export function parseMoney(text: string, currency = "usd"): bigint | null {
   return BigInt(match[1]!) * 10n ** BigInt(digits) + BigInt((match[2] ?? "").padEnd(digits, "0") || "0");
 }
 
+export function formatTime(date: Date | string): string {
+  return `${new Date(date).toLocaleTimeString("en-GB", { timeStyle: "short", timeZone: "UTC" })} UTC`;
+}
+
 export function formatDate(date: Date | string): string {
   return new Date(date).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 }

@@ -8,6 +8,12 @@ const tone: Record<string, string> = {
   BLOCKED: "bad",
   REJECTED: "bad",
   CANCELED: "bad",
+  // reconciliation mismatches
+  MISSING_IN_LEDGER: "bad",
+  MISSING_AT_PSP: "bad",
+  AMOUNT_MISMATCH: "bad",
+  STATUS_MISMATCH: "bad",
+  DUPLICATE: "bad",
   IN_REVIEW: "warn",
   EXECUTING: "warn",
   PENDING: "warn",
@@ -23,11 +29,14 @@ const words: Record<string, string> = {
   NOT_STARTED: "Not started",
 };
 
+/** PROCESSING → "Processing": sentence case, like the words above. */
+const sentence = (status: string) => {
+  const text = status.replaceAll("_", " ").toLowerCase();
+  return text.charAt(0).toUpperCase() + text.slice(1);
+};
+
 /** `plain` skips the payment wording ("Paid"): a succeeded refund is not a payment. */
 export function StatusBadge({ status, plain = false }: { status: string; plain?: boolean }) {
-  return (
-    <span className={`badge ${tone[status] ?? ""}`}>
-      {(!plain && words[status]) || status.replaceAll("_", " ").toLowerCase()}
-    </span>
-  );
+  const className = tone[status] ? `badge ${tone[status]}` : "badge";
+  return <span className={className}>{(!plain && words[status]) || sentence(status)}</span>;
 }

@@ -1,6 +1,6 @@
 import { accounts, expect, screenshot, signIn, signOut, test } from "./fixtures";
 
-test("a seller connects a payout account; finance runs payouts and watches them complete; the seller is paid", async ({
+test("a seller's payout account is connected; finance runs payouts and watches them complete; the seller is paid", async ({
   page,
 }) => {
   await signIn(page, accounts.seller);
@@ -8,8 +8,8 @@ test("a seller connects a payout account; finance runs payouts and watches them 
   const available = await page.getByTestId("available-balance").textContent();
   expect(available).not.toBe("$0.00");
   await page.goto("/seller/payouts");
-  await page.getByRole("button", { name: "Connect payout account" }).click();
-  await expect(page.getByText(/Connected:/)).toBeVisible();
+  // `npm start` connects the demo sellers' accounts at the emulator it runs.
+  await expect(page.getByText(/Connected: acct_/)).toBeVisible();
   await screenshot(page, "seller-payouts-before");
   await signOut(page);
 

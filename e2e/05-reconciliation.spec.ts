@@ -4,7 +4,7 @@ test("finance reconciles today against the PSP and reads the report", async ({ p
   await signIn(page, accounts.finance);
   await page.goto("/finance/reconciliation");
   await page.getByRole("button", { name: "Run reconciliation" }).click();
-  await expect(page.getByTestId("run-status")).toHaveText("completed", { timeout: 30_000 });
+  await expect(page.getByTestId("run-status")).toHaveText("Completed", { timeout: 30_000 });
   await expect(page.getByTestId("count-MATCHED").locator(".value")).not.toHaveText("0");
   await screenshot(page, "finance-reconciliation");
 });
@@ -14,7 +14,7 @@ test("finance uploads a settlement file, re-runs the period and sees what change
   await page.goto("/finance/reconciliation");
   // A run of the period first, so the second shows what changed since it.
   await page.getByRole("button", { name: "Run reconciliation" }).click();
-  await expect(page.getByTestId("run-status")).toHaveText("completed", { timeout: 30_000 });
+  await expect(page.getByTestId("run-status")).toHaveText("Completed", { timeout: 30_000 });
   const created = Math.floor(Date.now() / 1000);
   await page.getByLabel(/Settlement file/).setInputFiles({
     name: "settlement.csv",
@@ -29,7 +29,7 @@ test("finance uploads a settlement file, re-runs the period and sees what change
   await expect(page.getByRole("status")).toContainText("1 new settlement records stored");
   await page.getByRole("button", { name: "Run reconciliation" }).click();
   await expect(page.getByTestId("changes")).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByTestId("run-status")).toHaveText("completed");
+  await expect(page.getByTestId("run-status")).toHaveText("Completed");
   await expect(page.getByText("The PSP took a fee that differs").first()).toBeVisible();
   // Ignore the unknown charge with a note: recorded with who and when.
   const row = page

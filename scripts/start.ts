@@ -14,7 +14,7 @@ import { startWorker, type WorkerHandle } from "@/server/jobs/worker";
 import { appEmulatorOptions } from "@/server/psp/emulator/app-options";
 import { type EmulatorHandle, startPspEmulator } from "@/server/psp/emulator/server";
 import { closeHttpServer, DRAIN_TIMEOUT_MS, onShutdownSignal } from "@/server/runtime/shutdown";
-import { seedDemo } from "@/server/seed";
+import { connectDemoPayoutAccounts, seedDemo } from "@/server/seed";
 
 const dev = process.argv.includes("--dev");
 // The dev server's code (React's dev build, the CSP's 'unsafe-eval' in proxy.ts) keys on NODE_ENV.
@@ -44,6 +44,10 @@ if (pspMode === "start" || (pspMode === "auto" && !realStripe)) {
   emulator = await startPspEmulator(appEmulatorOptions());
   process.env.PSP_EMULATOR_URL ??= emulator.url;
   console.log(`PSP emulator on ${emulator.url}`);
+  // Not fatal: a seller can still connect from /seller/payouts.
+  await connectDemoPayoutAccounts(db).catch((error: Error) =>
+    console.warn(`demo payout accounts not connected: ${error.message}`),
+  );
 }
 
 const worker: WorkerHandle | undefined =

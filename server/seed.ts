@@ -1,7 +1,9 @@
-// Demo data for `npm start` and the e2e tests: one buyer, three sellers with products, finance.
+// Demo data for `npm start` and the e2e tests: one buyer, three sellers with products, finance;
+// and, once a PSP emulator runs, each demo seller's connected payout account.
 
 import { hashPassword } from "@/server/auth/password";
-import type { DbOrTx } from "@/server/db";
+import type { Db, DbOrTx } from "@/server/db";
+import { connectPayoutAccount } from "@/server/payout/settings";
 
 export const DEMO_PASSWORD = "payrail-demo-pass";
 
@@ -65,4 +67,16 @@ export async function seedDemo(db: DbOrTx): Promise<{ sellerIds: string[] }> {
     sellerIds.push(row.id);
   }
   return { sellerIds };
+}
+
+/**
+ * Gives each demo seller that has none a connected payout account at the PSP, as a seller would
+ * from /seller/payouts (the PSP call is idempotent on the seller). Only for the emulator that
+ * `npm start` runs: a real PSP's accounts are opened by the sellers themselves.
+ */
+export async function connectDemoPayoutAccounts(db: Db): Promise<void> {
+  for (const { email } of sellers) {
+    const user = await db.user.findUnique({ where: { email }, include: { seller: true } });
+    if (user?.seller) await connectPayoutAccount(db, user, user.seller.id);
+  }
 }

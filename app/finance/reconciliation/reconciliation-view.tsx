@@ -189,7 +189,7 @@ function RunReport({ runId }: { runId: string }) {
             <tr key={String(item.id)}>
               <td>{item.area}</td>
               <td>
-                <span className="badge bad">{item.outcome.replaceAll("_", " ").toLowerCase()}</span>
+                <StatusBadge status={item.outcome} />
               </td>
               <td>
                 {item.detail}

@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
-import { formatDateTime, formatMoney } from "@/components/format";
+import { formatDate, formatDateTime, formatMoney, formatTime } from "@/components/format";
 import { Stat } from "@/components/stat";
 import { StatusBadge } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
@@ -66,11 +66,12 @@ export function SellerPayouts() {
 
   const next = upcoming.data;
   return (
-    <>
+    <div className="sections">
       <div className="grid">
         <Stat
           label="Next payout"
-          value={next ? (next.nextDate ? formatDateTime(next.nextDate) : "Manual") : "…"}
+          value={next ? (next.nextDate ? formatDate(next.nextDate) : "Manual") : "…"}
+          sub={next?.nextDate ? `at ${formatTime(next.nextDate)}` : undefined}
         />
         <Stat label="Estimated amount" value={next ? formatMoney(next.estimate, next.currency) : "…"} />
         <Stat label="Available balance" value={next ? formatMoney(next.available, next.currency) : "…"} />
@@ -201,6 +202,6 @@ export function SellerPayouts() {
           ))}
         </tbody>
       </table>
-    </>
+    </div>
   );
 }
