@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDate, formatDateTime, formatMoney, formatTime, parseMoney } from "./format";
+import { countOf, formatDate, formatDateTime, formatMoney, formatTime, parseMoney } from "./format";
 
 describe("formatMoney", () => {
   it("formats minor units exactly, beyond float precision", () => {
@@ -30,5 +30,13 @@ describe("dates", () => {
     expect(formatDate(at)).toBe("1 Jan 2027");
     expect(formatTime(at)).toBe("06:00 UTC");
     expect(formatDateTime(at)).toBe("1 Jan 2027, 06:00 UTC");
+  });
+});
+
+describe("countOf", () => {
+  it("puts the noun in the plural unless the count is one", () => {
+    expect(countOf(1, "row")).toBe("1 row");
+    expect(countOf(0, "row")).toBe("0 rows");
+    expect(countOf(12_000, "new mismatch", "new mismatches")).toBe("12,000 new mismatches");
   });
 });

@@ -58,3 +58,8 @@ export function errorText(error: unknown): string {
   if (fields.length) return fields.join(". ");
   return (error as Error)?.message ?? "Something went wrong";
 }
+
+/** "1 payment", "3 payments": a count with its noun, in the plural unless it is one. */
+export function countOf(count: number, noun: string, plural = `${noun}s`): string {
+  return `${count.toLocaleString("en-US")} ${count === 1 ? noun : plural}`;
+}

@@ -21,9 +21,14 @@ test("a seller's payout account is connected; finance runs payouts and watches t
     timeout: 30_000,
   });
   await expect(page.getByRole("progressbar")).toHaveAttribute("aria-valuenow", "1");
-  await expect(page.getByText("1 of 1 payouts settled")).toBeVisible();
+  await expect(page.getByText("1 of 1 payout settled")).toBeVisible();
   // The runs table follows the run it lists.
   await expect(page.locator("tbody tr").first().getByText("completed")).toBeVisible();
+  // So does the open run's own heading, and nothing is left to cancel.
+  await expect(
+    page.getByRole("heading", { name: /^Run / }).locator("..").getByText("Completed"),
+  ).toBeVisible();
+  await expect(page.getByRole("button", { name: "Cancel unsent payouts" })).toHaveCount(0);
   await screenshot(page, "finance-payout-run");
   await signOut(page);
 

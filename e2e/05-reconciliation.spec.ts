@@ -26,10 +26,11 @@ test("finance uploads a settlement file, re-runs the period and sees what change
       ].join("\n"),
     ),
   });
-  await expect(page.getByRole("status")).toContainText("1 new settlement records stored");
+  await expect(page.getByRole("status")).toContainText("1 row read, 1 new settlement record stored");
   await page.getByRole("button", { name: "Run reconciliation" }).click();
   await expect(page.getByTestId("changes")).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId("run-status")).toHaveText("Completed");
+  await expect(page.getByRole("table").last().locator("tbody tr").first()).toContainText("Completed");
   await expect(page.getByText("The PSP took a fee that differs").first()).toBeVisible();
   // Ignore the unknown charge with a note: recorded with who and when.
   const row = page

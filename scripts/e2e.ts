@@ -1,6 +1,7 @@
 // `npm run test:e2e`: builds the app, starts it (web + worker + PSP emulator) on a throwaway
 // PostgreSQL with the demo data, and runs the Playwright suite in e2e/ against it in Chromium.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -71,9 +72,12 @@ try {
 } catch (error) {
   console.error(error);
 } finally {
-  if (app?.pid) {
+  // The app drains and closes its connections before its database goes away (bounded wait).
+  if (app?.pid && app.exitCode === null) {
+    const exited = once(app, "exit");
     try {
       process.kill(-app.pid, "SIGTERM");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
     } catch {
       // already gone
     }

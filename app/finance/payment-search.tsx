@@ -2,7 +2,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { errorText, formatDateTime, formatMoney, parseMoney, shortId } from "@/components/format";
+import { countOf, errorText, formatDateTime, formatMoney, parseMoney, shortId } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { StatusBadge } from "@/components/status-badge";
 import { FilteredEmptyRow, SkeletonRows } from "@/components/table-rows";
@@ -93,9 +93,7 @@ export function PaymentSearch() {
     <>
       <div className="section-head">
         <h2>Search</h2>
-        <span className="muted">
-          newest first{active > 0 && ` · ${active} filter${active === 1 ? "" : "s"}`}
-        </span>
+        <span className="muted">newest first{active > 0 && ` · ${countOf(active, "filter")}`}</span>
       </div>
       <form className="filters" onSubmit={apply} aria-label="Filter payments">
         <label>
@@ -214,7 +212,7 @@ export function PaymentSearch() {
         </tbody>
       </table>
       <div className="table-foot">
-        <span>{rows.length > 0 && `${rows.length} payment${rows.length === 1 ? "" : "s"} shown`}</span>
+        <span>{rows.length > 0 && `${countOf(rows.length, "payment")} shown`}</span>
         <LoadMore query={payments} />
       </div>
     </>

@@ -2,7 +2,7 @@
 import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { errorText, formatDateTime, formatMoney, shortId } from "@/components/format";
+import { countOf, errorText, formatDateTime, formatMoney, shortId } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { StatusBadge } from "@/components/status-badge";
 import { FilteredEmptyRow, SkeletonRows } from "@/components/table-rows";
@@ -192,7 +192,7 @@ export function SellerOrders() {
         </tbody>
       </table>
       <div className="table-foot">
-        <span>{rows.length > 0 && `${rows.length} order${rows.length === 1 ? "" : "s"} shown`}</span>
+        <span>{rows.length > 0 && `${countOf(rows.length, "order")} shown`}</span>
         <LoadMore query={orders} />
       </div>
     </>

@@ -1,8 +1,8 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { formatDateTime, formatMoney } from "@/components/format";
-import { StatusBadge } from "@/components/status-badge";
+import { countOf, formatDateTime, formatMoney } from "@/components/format";
+import { StatusBadge, statusLabel } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
 const PAGE = 50;
@@ -164,7 +164,7 @@ function RunDetail({ runId, onChange }: { runId: string; onChange: () => void })
   }
 
   return (
-    <div className="panel">
+    <div className="panel" style={{ marginTop: "1rem" }}>
       <div className="row">
         <h2 style={{ margin: 0 }}>Run {run.id.slice(0, 8)}</h2>
         <StatusBadge status={run.status} />
@@ -191,7 +191,7 @@ function RunDetail({ runId, onChange }: { runId: string; onChange: () => void })
       <div className="grid compact">
         {(["PENDING", "PROCESSING", "PAID", "FAILED", "CANCELED"] as const).map((status) => (
           <div className="stat" key={status}>
-            <div className="label">{status.toLowerCase()}</div>
+            <div className="label">{statusLabel(status)}</div>
             <div className="value">{progress[status].count}</div>
             <div className="muted">{formatMoney(progress[status].amount, currency)}</div>
           </div>
@@ -207,7 +207,7 @@ function RunDetail({ runId, onChange }: { runId: string; onChange: () => void })
         <div style={{ width: `${count ? (100 * done) / count : 100}%` }} />
       </div>
       <p className="muted">
-        {done} of {count} payouts settled
+        {done} of {countOf(count, "payout")} settled
       </p>
 
       {run.status === "AWAITING_APPROVAL" && (

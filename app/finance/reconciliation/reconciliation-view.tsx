@@ -1,10 +1,10 @@
 "use client";
-import { useInfiniteQuery, useMutation, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { formatDateTime, formatMoney } from "@/components/format";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useEffect, useState } from "react";
+import { countOf, formatDateTime, formatMoney } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { Stat } from "@/components/stat";
-import { StatusBadge } from "@/components/status-badge";
+import { StatusBadge, statusLabel } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
 const outcomes = [
@@ -34,7 +34,7 @@ interface Changes {
 function ChangesSincePrevious({ changes }: { changes: Changes }) {
   const moved = Object.entries(changes.counts).filter(([, delta]) => delta !== 0);
   return (
-    <div className="row" data-testid="changes" style={{ marginTop: "0.5rem", flexWrap: "wrap" }}>
+    <div className="row" data-testid="changes" style={{ marginTop: "1rem", flexWrap: "wrap" }}>
       <span className="muted">Since the previous run of this period:</span>
       {moved.length === 0 && <span className="badge good">no change in counts</span>}
       {moved.map(([outcome, delta]) => (
@@ -42,10 +42,12 @@ function ChangesSincePrevious({ changes }: { changes: Changes }) {
           key={outcome}
           className={`badge ${(outcome === "MATCHED" ? delta > 0 : delta < 0) ? "good" : "warn"}`}
         >
-          {outcome.replaceAll("_", " ").toLowerCase()} {delta > 0 ? `+${delta}` : delta}
+          {statusLabel(outcome)} {delta > 0 ? `+${delta}` : delta}
         </span>
       ))}
-      <span className="badge warn">{changes.newMismatches.length} new mismatches</span>
+      <span className="badge warn">
+        {countOf(changes.newMismatches.length, "new mismatch", "new mismatches")}
+      </span>
       <span className="badge good">{changes.resolvedSince.length} gone</span>
     </div>
   );
@@ -57,7 +59,9 @@ function SettlementUpload() {
   const upload = useMutation(
     trpc.reconciliation.uploadSettlement.mutationOptions({
       onSuccess: (result) =>
-        setMessage(`${result.rows} rows read, ${result.stored} new settlement records stored and posted`),
+        setMessage(
+          `${countOf(result.rows, "row")} read, ${countOf(result.stored, "new settlement record")} stored and posted`,
+        ),
       onError: (failure) => setMessage(failure.message),
     }),
   );
@@ -94,6 +98,13 @@ function RunReport({ runId }: { runId: string }) {
       { refetchInterval: (query) => (query.state.data?.status === "RUNNING" ? 1000 : false) },
     ),
   );
+  // The runs table below follows the report: refreshed as soon as its run finishes.
+  const queryClient = useQueryClient();
+  const status = run.data?.status;
+  useEffect(() => {
+    if (status && status !== "RUNNING")
+      void queryClient.invalidateQueries({ queryKey: trpc.reconciliation.runs.queryKey() });
+  }, [status, queryClient, trpc]);
   const [openOnly, setOpenOnly] = useState(false);
   const items = useInfiniteQuery(
     trpc.reconciliation.items.infiniteQueryOptions(
@@ -154,14 +165,14 @@ function RunReport({ runId }: { runId: string }) {
           <Stat
             key={outcome}
             data-testid={`count-${outcome}`}
-            label={outcome.replaceAll("_", " ").toLowerCase()}
+            label={statusLabel(outcome)}
             value={counts[outcome] ?? 0}
           />
         ))}
       </div>
       {data.changes ? <ChangesSincePrevious changes={data.changes as unknown as Changes} /> : null}
-      <div className="row">
-        <h2>Mismatches</h2>
+      <div className="row" style={{ margin: "1.5rem 0 0.75rem" }}>
+        <h2 style={{ margin: 0 }}>Mismatches</h2>
         <span className="spacer" />
         <label style={{ display: "flex", gap: "0.4rem", alignItems: "center" }}>
           <input type="checkbox" checked={openOnly} onChange={(event) => setOpenOnly(event.target.checked)} />{" "}
@@ -203,9 +214,7 @@ function RunReport({ runId }: { runId: string }) {
                 {item.actualAmount !== null ? formatMoney(item.actualAmount) : "—"}
               </td>
               <td>
-                <span className={`badge ${item.classification === "AUTO_FIXED" ? "good" : "warn"}`}>
-                  {item.classification.replaceAll("_", " ").toLowerCase()}
-                </span>
+                <StatusBadge status={item.classification} />
               </td>
               <td>
                 {item.resolution === "OPEN" ? (
@@ -289,6 +298,8 @@ export function ReconciliationView() {
   const [end, setEnd] = useState(day(new Date(today.getTime() + 86_400_000)));
   const startRun = useMutation(
     trpc.reconciliation.start.mutationOptions({
+      // The previous report goes while the new run starts, so nobody reads it for the new one.
+      onMutate: () => setSelected(null),
       onSuccess: (run) => {
         setSelected(run.id);
         runs.refetch();
