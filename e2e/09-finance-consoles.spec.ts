@@ -10,5 +10,8 @@ test("finance's consoles render: reviews, jobs, audit", async ({ page }) => {
   await screenshot(page, "finance-jobs");
   await page.goto("/finance/audit");
   await expect(page.getByText(/Hash chain verified/)).toBeVisible();
+  // Each record's before and after read as fields: the refund e2e/02 made, with its reason.
+  const refund = page.getByRole("row").filter({ hasText: "refund.request" });
+  await expect(refund.getByRole("definition").filter({ hasText: "Strap came loose" })).toBeVisible();
   await screenshot(page, "finance-audit");
 });

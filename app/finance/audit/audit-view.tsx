@@ -27,13 +27,13 @@ export function AuditView() {
             <th>Who</th>
             <th>Action</th>
             <th>Subject</th>
-            <th>Before → after</th>
+            <th>Change</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((row) => (
             <tr key={String(row.id)}>
-              <td>{formatDateTime(row.createdAt)}</td>
+              <td className="nowrap">{formatDateTime(row.createdAt)}</td>
               <td>{row.actorLabel}</td>
               <td>
                 <span className="badge">{row.action}</span>
@@ -42,9 +42,7 @@ export function AuditView() {
                 {row.entity} <span className="muted">{row.entityId.slice(0, 12)}</span>
               </td>
               <td>
-                <code style={{ fontSize: "0.78rem" }}>
-                  {JSON.stringify(row.before)} → {JSON.stringify(row.after)}
-                </code>
+                <Change before={row.before} after={row.after} />
               </td>
             </tr>
           ))}
@@ -59,5 +57,42 @@ export function AuditView() {
       </table>
       <LoadMore query={log} />
     </>
+  );
+}
+
+type Fields = Record<string, unknown>;
+function asFields(value: unknown): Fields {
+  if (value === null || value === undefined) return {};
+  return typeof value === "object" ? (value as Fields) : { value };
+}
+const show = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
+/**
+ * A record's before and after as one list of fields: a changed field reads "old → new", a new one
+ * its value, one only in the before (context, or removed) "was old".
+ */
+function Change({ before, after }: { before: unknown; after: unknown }) {
+  const was = asFields(before);
+  const now = asFields(after);
+  const fields = [...new Set([...Object.keys(was), ...Object.keys(now)])];
+  return (
+    <dl className="fields">
+      {fields.map((field) => (
+        <div key={field}>
+          <dt>{field}</dt>
+          <dd>
+            {!(field in now) ? (
+              <span className="muted">was {show(was[field])}</span>
+            ) : field in was && show(was[field]) !== show(now[field]) ? (
+              <>
+                <span className="muted">{show(was[field])} →</span> {show(now[field])}
+              </>
+            ) : (
+              show(now[field])
+            )}
+          </dd>
+        </div>
+      ))}
+    </dl>
   );
 }
