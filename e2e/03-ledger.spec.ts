@@ -5,7 +5,7 @@ test("finance explores the ledger: trial balance, an account's statement, a tran
 }) => {
   await signIn(page, accounts.finance);
   await page.goto("/finance/ledger");
-  await expect(page.getByText("balanced", { exact: true })).toBeVisible();
+  await expect(page.getByText("Balanced", { exact: true })).toBeVisible();
   await page.getByRole("button", { name: "psp_clearing" }).click();
   await expect(page.getByRole("heading", { name: "Statement of psp_clearing" })).toBeVisible();
   await page.getByRole("button", { name: "payin" }).first().click();

@@ -182,7 +182,7 @@ export function PaymentSearch() {
                     <span className="muted">{formatMoney(order.amount, order.currency)}</span>
                     {order.refundedAmount > 0n && (
                       <span className="badge warn">
-                        refunded {formatMoney(order.refundedAmount, order.currency)}
+                        Refunded {formatMoney(order.refundedAmount, order.currency)}
                       </span>
                     )}
                   </div>

@@ -164,7 +164,7 @@ export function SellerOrders() {
               <td>
                 {order.status === "SUCCESS" &&
                   (order.releasedAt ? (
-                    <span className="badge good">available</span>
+                    <span className="badge good">Available</span>
                   ) : (
                     <button
                       type="button"

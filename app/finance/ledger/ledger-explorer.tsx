@@ -184,7 +184,7 @@ export function LedgerExplorer() {
             label="Trial balance"
             value={
               <span className={`badge ${data.balanced ? "good" : "bad"}`}>
-                {data.balanced ? "balanced" : "OUT OF BALANCE"}
+                {data.balanced ? "Balanced" : "Out of balance"}
               </span>
             }
           />

@@ -36,7 +36,7 @@ function ChangesSincePrevious({ changes }: { changes: Changes }) {
   return (
     <div className="row" data-testid="changes" style={{ marginTop: "1rem", flexWrap: "wrap" }}>
       <span className="muted">Since the previous run of this period:</span>
-      {moved.length === 0 && <span className="badge good">no change in counts</span>}
+      {moved.length === 0 && <span className="badge good">No change in counts</span>}
       {moved.map(([outcome, delta]) => (
         <span
           key={outcome}

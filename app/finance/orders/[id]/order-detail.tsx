@@ -79,7 +79,7 @@ export function OrderDetail({ paymentOrderId }: { paymentOrderId: string }) {
           Order <span className="mono">{shortId(data.id)}</span>
         </h1>
         <StatusBadge status={data.status} />
-        {data.releasedAt && <span className="badge good">released to seller</span>}
+        {data.releasedAt && <span className="badge good">Released to seller</span>}
       </div>
       <div className="grid">
         <Stat
@@ -244,9 +244,9 @@ export function OrderDetail({ paymentOrderId }: { paymentOrderId: string }) {
               <td className="mono muted">{webhook.id}</td>
               <td>
                 {webhook.processedAt ? (
-                  <span className="badge good">processed</span>
+                  <span className="badge good">Processed</span>
                 ) : (
-                  <span className="badge warn">queued</span>
+                  <span className="badge warn">Queued</span>
                 )}
               </td>
             </tr>

@@ -44,7 +44,7 @@ export function SellerOrderDetail({ paymentOrderId }: { paymentOrderId: string }
           Order <span className="mono">{shortId(data.id)}</span>
         </h1>
         <StatusBadge status={data.status} />
-        {data.releasedAt && <span className="badge good">funds available</span>}
+        {data.releasedAt && <span className="badge good">Funds available</span>}
         <span className="spacer" />
         {data.status === "SUCCESS" && !data.releasedAt && (
           <button type="button" onClick={() => fulfil.mutate({ paymentOrderId })} disabled={fulfil.isPending}>
