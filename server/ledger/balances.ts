@@ -17,6 +17,8 @@ export interface AccountBalance {
   debits: bigint;
   credits: bigint;
   balance: bigint;
+  /** the seller a seller account belongs to, for people reading the chart of accounts */
+  sellerName: string | null;
 }
 
 /**
@@ -29,10 +31,11 @@ export async function accountBalances(
   options: { codes?: string[]; asOf?: Date; sellerAccounts?: boolean; after?: string; limit?: number } = {},
 ): Promise<AccountBalance[]> {
   const rows = await db.$queryRawUnsafe<Omit<AccountBalance, "balance">[]>(
-    `SELECT a.id, a.code, a.type::text AS type, trim(a.currency) AS currency,
+    `SELECT a.id, a.code, a.type::text AS type, trim(a.currency) AS currency, s.name AS "sellerName",
             (coalesce(c.debits, 0) + coalesce(x.debits, 0))::bigint AS debits,
             (coalesce(c.credits, 0) + coalesce(x.credits, 0))::bigint AS credits
        FROM ledger_account a
+       LEFT JOIN seller s ON s.id = a.seller_id
        LEFT JOIN ledger_balance_checkpoint c
               ON c.account_id = a.id AND ($2::timestamptz IS NULL OR c.sealed_at <= $2)
        LEFT JOIN LATERAL (

@@ -59,6 +59,16 @@ describe("ledger router", () => {
     const second = await finance.ledger.accounts({ kind: "seller", limit: 3, cursor: first.nextCursor });
     expect(second.accounts).toHaveLength(1);
     expect(second.nextCursor).toBeUndefined();
+    // Each seller account names its seller; system accounts have none.
+    const seller = await db.seller.findUniqueOrThrow({ where: { id: sellerId } });
+    expect(
+      [...first.accounts, ...second.accounts].find(
+        (account) => account.code === `seller_pending:${sellerId}`,
+      ),
+    ).toMatchObject({ sellerName: seller.name });
+    expect(
+      (await finance.ledger.accounts({ kind: "system" })).accounts.every((a) => a.sellerName === null),
+    ).toBe(true);
     await expect(finance.ledger.accounts({ limit: 101 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { formatDateTime, formatMoney } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { Stat } from "@/components/stat";
+import { statusLabel } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
 function TransactionDetail({ id, onClose }: { id: bigint; onClose: () => void }) {
@@ -108,6 +109,7 @@ type AccountRow = {
   debits: bigint;
   credits: bigint;
   balance: bigint;
+  sellerName: string | null;
 };
 
 function AccountTable({ rows, onOpen }: { rows: AccountRow[]; onOpen: (code: string) => void }) {
@@ -129,8 +131,9 @@ function AccountTable({ rows, onOpen }: { rows: AccountRow[]; onOpen: (code: str
               <button type="button" className="secondary" onClick={() => onOpen(row.code)}>
                 {row.code.length > 30 ? `${row.code.slice(0, 28)}…` : row.code}
               </button>
+              {row.sellerName && <span className="muted"> {row.sellerName}</span>}
             </td>
-            <td>{row.type.toLowerCase()}</td>
+            <td>{statusLabel(row.type)}</td>
             <td className="num">{formatMoney(row.debits, row.currency)}</td>
             <td className="num">{formatMoney(row.credits, row.currency)}</td>
             <td className="num">
