@@ -90,3 +90,8 @@ export function firstOfEachKey<I>(
     return { ok: true, value: first && done.has(key) };
   });
 }
+
+/** The outcomes of a batch whose every item was written by the one statement that succeeded. */
+export function allWritten(items: unknown[]): Settled<void>[] {
+  return items.map(() => ({ ok: true, value: undefined }));
+}

@@ -2,7 +2,7 @@
 // transaction. The idempotency key is derived from the checkout id and attempt, so repeating the
 // call after a timeout or a crash returns the same session instead of a second one.
 import type { Db } from "@/server/db";
-import { groupCommitPerDb, type Settled } from "@/server/db/group-commit";
+import { allWritten, groupCommitPerDb } from "@/server/db/group-commit";
 import { env } from "@/server/env";
 import { getPsp } from "@/server/psp/instance";
 import { crashPoint } from "@/server/runtime/crash-points";
@@ -37,7 +37,7 @@ const recordSession = groupCommitPerDb(
       sessions.map((session) => session.sessionId),
       sessions.map((session) => session.url),
     );
-    return sessions.map((): Settled<void> => ({ ok: true, value: undefined }));
+    return allWritten(sessions);
   },
   64,
 );

@@ -3,7 +3,7 @@
 // reordering and late arrivals all end in the same state.
 import type Stripe from "stripe";
 import type { Db } from "@/server/db";
-import { firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
+import { allWritten, firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { env } from "@/server/env";
 import { enqueueMany } from "@/server/jobs/define-job";
 import { handlePayoutPspEvent } from "@/server/payout/psp-events";
@@ -71,7 +71,7 @@ const markProcessed = groupCommitPerDb(async (db: Db, eventIds: string[]) => {
     `UPDATE psp_webhook_event SET processed_at = now() WHERE id = ANY ($1::text[])`,
     eventIds,
   );
-  return eventIds.map((): Settled<void> => ({ ok: true, value: undefined }));
+  return allWritten(eventIds);
 }, 100);
 
 function checkoutIdOf(object: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) {

@@ -81,18 +81,20 @@ function Change({ before, after }: { before: unknown; after: unknown }) {
         <div key={field}>
           <dt>{field}</dt>
           <dd>
-            {!(field in now) ? (
-              <span className="muted">was {show(was[field])}</span>
-            ) : field in was && show(was[field]) !== show(now[field]) ? (
-              <>
-                <span className="muted">{show(was[field])} →</span> {show(now[field])}
-              </>
-            ) : (
-              show(now[field])
-            )}
+            <FieldChange was={was} now={now} field={field} />
           </dd>
         </div>
       ))}
     </dl>
+  );
+}
+
+function FieldChange({ was, now, field }: { was: Fields; now: Fields; field: string }) {
+  if (!(field in now)) return <span className="muted">was {show(was[field])}</span>;
+  if (!(field in was) || show(was[field]) === show(now[field])) return show(now[field]);
+  return (
+    <>
+      <span className="muted">{show(was[field])} →</span> {show(now[field])}
+    </>
   );
 }
