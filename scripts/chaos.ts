@@ -122,7 +122,7 @@ const emulator = new ManagedProcess(
 const web = new ManagedProcess(
   "web",
   ["scripts/start.ts"],
-  { ...baseEnv, PAYRAIL_WORKER: "off" },
+  { ...baseEnv, PAYRAIL_WORKER: "off", PAYRAIL_CRASH_POINTS: "payin.webhook-stored-before-processing:0.01" },
   path.join(scratch, "web.log"),
 );
 const workers = Array.from(
@@ -251,7 +251,8 @@ try {
     const { rows } = await probe.query(`SELECT
         (SELECT count(*) FROM payment_event WHERE status = 'EXECUTING')::int +
         (SELECT count(*) FROM refund WHERE status = 'PENDING')::int +
-        (SELECT count(*) FROM payout WHERE status IN ('PENDING', 'PROCESSING'))::int AS open`);
+        (SELECT count(*) FROM payout WHERE status IN ('PENDING', 'PROCESSING'))::int +
+        (SELECT count(*) FROM psp_webhook_event WHERE processed_at IS NULL)::int AS open`);
     if (rows[0].open === 0 || Date.now() > settleDeadline) break;
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }

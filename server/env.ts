@@ -24,9 +24,10 @@ const envSchema = z
     /** Webhook signing secrets, comma-separated: the newest first; two during a rotation. */
     PSP_WEBHOOK_SECRETS: z.string().optional(),
     /**
-     * How long a stored webhook event's backup job waits before it runs. The endpoint processes
-     * each event as soon as it is stored; the job only covers a process that died first, so it
-     * must not race that processing (which would ask the PSP twice).
+     * How long a stored webhook event may stay unprocessed before the sweep (every minute) gives
+     * it a processing job. The endpoint processes each event as soon as it is stored; the job only
+     * covers a process that died first, so it must not race that processing (which would ask the
+     * PSP twice).
      */
     WEBHOOK_BACKUP_DELAY_SECONDS: z.coerce.number().int().min(0).default(10),
     LOG_LEVEL: logLevelSchema,

@@ -167,6 +167,18 @@ export async function runChecks(
       },
     );
 
+    await check("every webhook event processed, on receipt or by the sweep's job", async () =>
+      // The sweep gives a job to an event unprocessed 10 s after it arrived, within a minute:
+      // one older than that and still unprocessed was left behind.
+      (
+        await rows(`SELECT e.id || ' ' || e.type || ', received ' || e.received_at || ', swept ' || coalesce(e.backup_enqueued_at::text, 'never')
+                           || coalesce(', job ' || j.state || ' after ' || j.retry_count || ' retries: ' || coalesce(j.output->>'message', 'no error'), '') AS item
+                      FROM psp_webhook_event e
+                      LEFT JOIN pgboss.job j ON j.name = 'payin.process-webhook' AND j.data->>'eventId' = e.id
+                     WHERE e.processed_at IS NULL AND e.received_at < now() - interval '90 seconds'`)
+      ).map((row) => row.item as string),
+    );
+
     await check("nothing left EXECUTING, PENDING or PROCESSING", async () => {
       const stuck = await rows(`
         SELECT 'payment_event ' || id || ' EXECUTING, attempt ' || attempt || ', session ' || coalesce(psp_session_id, 'none') || ', last change ' || updated_at AS item, psp_session_id AS session FROM payment_event WHERE status = 'EXECUTING'

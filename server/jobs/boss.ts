@@ -14,7 +14,15 @@ export interface BossOptions {
 
 async function createBoss({ maintain }: BossOptions): Promise<PgBoss> {
   const url = process.env.DATABASE_URL;
-  const common = { supervise: maintain, schedule: maintain, migrate: true, max: 4 } as const;
+  // The supervisor also fails the jobs of dead workers (missed heartbeats, registry.ts): every 15 s
+  // rather than pg-boss's 60, so a killed worker's job is retried within half a minute.
+  const common = {
+    supervise: maintain,
+    superviseIntervalSeconds: 15,
+    schedule: maintain,
+    migrate: true,
+    max: 4,
+  } as const;
   // Workers LISTEN for new jobs (queues are created with `notify`), so a job enqueued in a
   // committed transaction starts at once instead of at the next poll. PGlite has no LISTEN.
   const boss = url

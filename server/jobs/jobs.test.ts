@@ -5,7 +5,7 @@ import { createTestDatabase } from "@/server/test/database";
 import { waitFor } from "@/server/test/wait-for";
 import { stopBoss } from "./boss";
 import { DEAD_LETTER_QUEUE, defineJob, enqueue, enqueueMany } from "./define-job";
-import { allJobs } from "./registry";
+import { allJobs, ensureQueues } from "./registry";
 import { deadLetters, replayDeadLetters } from "./service";
 import { startWorker } from "./worker";
 
@@ -123,6 +123,31 @@ describe("jobs", () => {
          FROM pgboss.job WHERE name = 'test.batched' AND state = 'completed'`,
     );
     expect(rows[0]).toEqual({ completed: notes.length, fetches: 1 }); // the good ones were claimed together
+  });
+
+  it("retries the job of a worker that died mid-run once its heartbeat is missed", async () => {
+    // A queue no local worker serves, so this test plays the worker that claims a job and dies.
+    const orphanJob = defineJob({
+      name: "test.orphan",
+      schema: z.object({ note: z.string() }),
+      handler: async () => {},
+    });
+    allJobs.push(orphanJob);
+    await ensureQueues(worker.boss);
+    allJobs.pop();
+    await enqueue(db, orphanJob, { note: "claimed by a worker killed with -9" });
+    const [claimed] = await worker.boss.fetch(orphanJob.name);
+    expect(claimed).toBeDefined();
+    // The dead worker refreshes nothing: its claim's heartbeat grows stale.
+    await sql.query(`UPDATE pgboss.job SET heartbeat_on = now() - interval '1 minute' WHERE id = $1`, [
+      claimed!.id,
+    ]);
+    await worker.boss.supervise(orphanJob.name); // what the supervisor does every 15 s
+    const { rows } = await sql.query(
+      `SELECT state, output #>> '{value,message}' AS why FROM pgboss.job WHERE id = $1`,
+      [claimed!.id],
+    );
+    expect(rows[0]).toEqual({ state: "retry", why: "job heartbeat timeout" }); // another worker takes it
   });
 
   it("rejects a payload that does not match the job's schema before anything is stored", async () => {

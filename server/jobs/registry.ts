@@ -13,6 +13,7 @@ export const allJobs: JobDefinition[] = [
   ...reconciliationJobs,
 ];
 
+const JOB_HEARTBEAT_SECONDS = 10;
 const maxRetryDelay = () => Number(process.env.JOB_RETRY_DELAY_MAX_SECONDS ?? 300);
 
 /** Creates (or updates) each queue with its retry policy; failed jobs go to the dead-letter queue. */
@@ -26,6 +27,9 @@ export async function ensureQueues(boss: PgBoss): Promise<void> {
       retryDelayMax: maxRetryDelay(),
       deadLetter: DEAD_LETTER_QUEUE,
       notify: true,
+      // A running job's worker refreshes its heartbeat every 5 s; a job whose worker died (kill -9)
+      // is failed and retried by the supervisor soon after, not when it expires 15 minutes later.
+      heartbeatSeconds: JOB_HEARTBEAT_SECONDS,
     };
     if (await boss.getQueue(job.name)) await boss.updateQueue(job.name, policy);
     else await boss.createQueue(job.name, policy);

@@ -1,15 +1,27 @@
 // Pay-in's background jobs. Each is idempotent: it re-reads state and asks the PSP for the truth.
 import { z } from "zod";
+import { env } from "@/server/env";
 import { defineJob } from "@/server/jobs/define-job";
 
+/** Processes a stored webhook event its endpoint did not finish processing (given by the sweep). */
 export const processWebhookJob = defineJob({
   name: "payin.process-webhook",
   schema: z.object({ eventId: z.string().min(1) }),
-  // One per stored event, most already processed on receipt: claimed many at a time.
-  batchSize: 32,
   handler: async ({ eventId }, { db }) => {
     const { processWebhookEvent } = await import("./webhooks");
     await processWebhookEvent(db, eventId);
+  },
+});
+
+/** Gives each webhook event left unprocessed a processing job (docs/payin.md, step 4). */
+export const sweepWebhooksJob = defineJob({
+  name: "payin.sweep-webhooks",
+  schema: z.object({}).passthrough(),
+  cron: "* * * * *",
+  retryLimit: 0,
+  handler: async (_data, { db }) => {
+    const { sweepUnprocessedWebhooks } = await import("./webhooks");
+    await sweepUnprocessedWebhooks(db, env().WEBHOOK_BACKUP_DELAY_SECONDS);
   },
 });
 
@@ -46,4 +58,10 @@ export const releaseHeldOrdersJob = defineJob({
   },
 });
 
-export const payinJobs = [processWebhookJob, executeRefundJob, recoverPaymentsJob, releaseHeldOrdersJob];
+export const payinJobs = [
+  processWebhookJob,
+  sweepWebhooksJob,
+  executeRefundJob,
+  recoverPaymentsJob,
+  releaseHeldOrdersJob,
+];

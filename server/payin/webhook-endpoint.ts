@@ -4,6 +4,7 @@
 import type { Db } from "@/server/db";
 import { getPsp } from "@/server/psp/instance";
 import { isSubscribedEvent } from "@/server/psp/webhook-events";
+import { crashPoint } from "@/server/runtime/crash-points";
 import { processWebhookEvent, storeWebhookEvent } from "./webhooks";
 
 const MAX_BODY_BYTES = 512 * 1024;
@@ -23,10 +24,12 @@ export async function receivePspWebhook(
     return { status: 400, body: { error: "Invalid signature" } };
   }
   const stored = await storeWebhookEvent(db, event);
-  // The stored job is the guarantee; processing right away (not awaited: the answer does not wait) only
-  // saves the queue's polling delay. Both run the same idempotent processor, which asks the PSP
-  // for the truth and locks the checkout, so running it twice changes nothing.
   if (stored && isSubscribedEvent(event.type)) {
+    // A process killed here leaves the event stored, unanswered and unprocessed; the PSP's retry
+    // is a replay, not processed again. The sweep's job processes it (`sweepUnprocessedWebhooks`).
+    crashPoint("payin.webhook-stored-before-processing");
+    // Processing (not awaited: the answer does not wait) runs the idempotent processor, which asks
+    // the PSP for the truth and locks the checkout, so running it twice would change nothing.
     setImmediate(() => {
       processWebhookEvent(db, event.id, event).catch(() => {});
     });

@@ -1,16 +1,37 @@
 // The webhook endpoint's defences, on a real database: signatures on the raw body, the 300 s
-// tolerance, replays dropped by event id, and secret rotation with two secrets at once.
+// tolerance, replays dropped by event id, and secret rotation with two secrets at once; and the
+// sweep that backs up processing on receipt.
 import { afterAll, describe, expect, it } from "vitest";
-import { stopBoss } from "@/server/jobs/boss";
+import { getBoss, stopBoss } from "@/server/jobs/boss";
 import { signPayload } from "@/server/psp/emulator/webhooks";
 import { createTestDatabase } from "@/server/test/database";
+import { waitFor } from "@/server/test/wait-for";
 import { receivePspWebhook } from "./webhook-endpoint";
+import { storeWebhookEvent, sweepUnprocessedWebhooks } from "./webhooks";
 
 const { db, url } = await createTestDatabase();
 process.env.DATABASE_URL = url;
+await getBoss(); // its schema, where the sweep's jobs go
 afterAll(() => stopBoss());
 
 const now = () => Math.floor(Date.now() / 1000);
+const refundEvent = (id: string) =>
+  JSON.stringify({
+    id,
+    object: "event",
+    type: "refund.updated",
+    created: now(),
+    data: { object: { id: `re_${id}`, object: "refund", status: "succeeded", metadata: {} } },
+  });
+/** The events, of `ids`, that have a processing job, sorted. */
+async function processJobsFor(ids: string[]): Promise<string[]> {
+  const jobs = await db.$queryRawUnsafe<{ event_id: string }[]>(
+    `SELECT data->>'eventId' AS event_id FROM pgboss.job
+      WHERE name = 'payin.process-webhook' AND data->>'eventId' = ANY($1::text[])`,
+    ids,
+  );
+  return jobs.map((job) => job.event_id).sort();
+}
 const event = (id: string) =>
   JSON.stringify({
     id,
@@ -72,19 +93,11 @@ describe("the PSP webhook endpoint", () => {
     ).toBe(400);
   });
 
-  it("stores each of many concurrent deliveries once, with one processing job each", async () => {
-    // A type Payrail acts on (so stored with a job); these name no refund of ours, so processing
-    // them changes nothing else. Sent together, they are stored in group-committed batches.
+  it("stores each of many concurrent deliveries once and processes it on receipt", async () => {
+    // A type Payrail acts on; these name no refund of ours, so processing them changes nothing
+    // else. Sent together, they are stored in group-committed batches.
     const ids = ["evt_batch_1", "evt_batch_2", "evt_batch_3", "evt_batch_4"];
-    const bodies = ids.map((id) =>
-      JSON.stringify({
-        id,
-        object: "event",
-        type: "refund.updated",
-        created: now(),
-        data: { object: { id: `re_${id}`, object: "refund", status: "succeeded", metadata: {} } },
-      }),
-    );
+    const bodies = ids.map((id) => refundEvent(id));
     const deliveries = [...bodies, ...bodies, ...bodies].map((body) =>
       receivePspWebhook(db, body, signPayload(body, "whsec_current", now()), ["whsec_current"]),
     );
@@ -92,14 +105,29 @@ describe("the PSP webhook endpoint", () => {
     expect(answers.every((answer) => answer.status === 200)).toBe(true);
     expect(answers.filter((answer) => answer.body.duplicate === false)).toHaveLength(ids.length);
     expect(await db.pspWebhookEvent.count({ where: { id: { in: ids } } })).toBe(ids.length);
-    const jobs = await db.$queryRawUnsafe<{ event_id: string; delay: number }[]>(
-      `SELECT data->>'eventId' AS event_id, extract(epoch FROM start_after - created_on)::int AS delay
-         FROM pgboss.job WHERE name = 'payin.process-webhook' AND data->>'eventId' = ANY($1::text[])`,
-      ids,
+    await waitFor(
+      async () => (await db.pspWebhookEvent.count({ where: { id: { in: ids }, processedAt: null } })) === 0,
     );
-    expect(jobs.map((job) => job.event_id).sort()).toEqual(ids);
-    // Backups for the processing on receipt, so they wait instead of racing it.
-    expect(jobs.every((job) => job.delay === 10)).toBe(true);
+    // Processed on receipt, so the sweep has no job to give them.
+    await sweepUnprocessedWebhooks(db, 0);
+    expect(await processJobsFor(ids)).toEqual([]);
+  });
+
+  it("gives each event left unprocessed one processing job, once, after the wait", async () => {
+    // Stored as the endpoint stores them, but their processing never ran (the process died).
+    const ids = ["evt_unswept_1", "evt_unswept_2", "evt_unswept_3"];
+    for (const id of ids) {
+      expect(await storeWebhookEvent(db, JSON.parse(refundEvent(id)))).toBe(true);
+    }
+    await sweepUnprocessedWebhooks(db, 3_600);
+    expect(await processJobsFor(ids)).toEqual([]); // not yet: processing may still be under way
+    expect(await sweepUnprocessedWebhooks(db, 0)).toBeGreaterThanOrEqual(ids.length);
+    expect(await sweepUnprocessedWebhooks(db, 0)).toBe(0);
+    expect(await processJobsFor(ids)).toEqual(ids);
+    const swept = await db.pspWebhookEvent.findMany({ where: { id: { in: ids } } });
+    expect(swept.every((stored) => stored.backupEnqueuedAt !== null && stored.processedAt === null)).toBe(
+      true,
+    );
   });
 
   it("stores the other events of a batch when one cannot be stored", async () => {

@@ -1,10 +1,10 @@
-// Step 4: PSP webhooks. The route stores each verified event once (by PSP event id) and enqueues
-// it in the same transaction; the processor asks the PSP for the current truth, so duplicates,
-// reordering and late arrivals all end in the same state.
+// Step 4: PSP webhooks. The route stores each verified event once (by PSP event id) and processes
+// it at once; a sweep gives a processing job to any event still unprocessed a while later. The
+// processor asks the PSP for the current truth, so duplicates, reordering and late arrivals all
+// end in the same state.
 import type Stripe from "stripe";
 import type { Db } from "@/server/db";
 import { allWritten, firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
-import { env } from "@/server/env";
 import { enqueueMany } from "@/server/jobs/define-job";
 import { handlePayoutPspEvent } from "@/server/payout/psp-events";
 import { declineMessage } from "@/server/psp/decline-messages";
@@ -35,32 +35,23 @@ async function storeProcessed(db: Db, event: Stripe.Event): Promise<boolean> {
 }
 
 /**
- * Stores the events once each and enqueues a processing job for each new one, in one transaction
- * (if it fails, `groupCommit` stores each event alone, so one bad event fails only its delivery).
- * The endpoint processes each event at once; the job, delayed, is the backup for a process that
- * died before it could, so it does not race that processing.
+ * Stores the events once each, in one statement; the stored row is the durable record of work to
+ * do (`processed_at` null), so no job is written with it: the endpoint processes each new event at
+ * once, and `sweepUnprocessedWebhooks` enqueues the rare one whose processing never finished. If
+ * the statement fails, `groupCommit` stores each event alone, so one bad event fails only its
+ * delivery.
  */
 async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boolean>[]> {
-  const inserted = await db.$transaction(async (tx) => {
-    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
-      `INSERT INTO psp_webhook_event (id, type, payload)
-       SELECT id, type, payload::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS e(id, type, payload)
-       ON CONFLICT (id) DO NOTHING
-       RETURNING id`,
-      events.map((event) => event.id),
-      events.map((event) => event.type),
-      events.map((event) => JSON.stringify(event)),
-    );
-    const ids = new Set(rows.map((row) => row.id));
-    await enqueueMany(
-      tx,
-      processWebhookJob,
-      [...ids].map((eventId) => ({ eventId })),
-      { startAfter: env().WEBHOOK_BACKUP_DELAY_SECONDS },
-    );
-    return ids;
-  });
-  return firstOfEachKey(events, (event) => event.id, inserted);
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    `INSERT INTO psp_webhook_event (id, type, payload)
+     SELECT id, type, payload::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS e(id, type, payload)
+     ON CONFLICT (id) DO NOTHING
+     RETURNING id`,
+    events.map((event) => event.id),
+    events.map((event) => event.type),
+    events.map((event) => JSON.stringify(event)),
+  );
+  return firstOfEachKey(events, (event) => event.id, new Set(rows.map((row) => row.id)));
 }
 
 const storeToProcess = groupCommitPerDb(storeBatch, 100);
@@ -116,4 +107,39 @@ export async function processWebhookEvent(db: Db, eventId: string, verified?: St
     await handlePayoutPspEvent(db, event);
   }
   await markProcessed(db, eventId);
+}
+
+const SWEEP_BATCH = 500;
+
+/**
+ * The backup for processing on receipt: every event still unprocessed `olderThanSeconds` after it
+ * was stored (its process died first, or processing failed) gets one processing job, with the
+ * queue's retries and dead-letter queue, in the transaction that marks it swept, so each gets
+ * exactly one. The wait keeps the sweep from racing processing that is still under way (which
+ * would ask the PSP twice). Reads a partial index of the waiting events only.
+ */
+export async function sweepUnprocessedWebhooks(db: Db, olderThanSeconds: number): Promise<number> {
+  let swept = 0;
+  for (;;) {
+    const count = await db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ id: string }[]>`
+        UPDATE psp_webhook_event SET backup_enqueued_at = now()
+         WHERE id IN (
+           SELECT id FROM psp_webhook_event
+            WHERE processed_at IS NULL AND backup_enqueued_at IS NULL
+              AND received_at < now() - ${olderThanSeconds} * interval '1 second'
+            ORDER BY received_at
+            LIMIT ${SWEEP_BATCH}
+            FOR UPDATE SKIP LOCKED)
+        RETURNING id`;
+      await enqueueMany(
+        tx,
+        processWebhookJob,
+        rows.map((row) => ({ eventId: row.id })),
+      );
+      return rows.length;
+    });
+    swept += count;
+    if (count < SWEEP_BATCH) return swept;
+  }
 }

@@ -2,6 +2,7 @@
 // dropped, duplicated, reordered and delayed deliveries.
 import { createHmac } from "node:crypto";
 import type Stripe from "stripe";
+import { httpPost } from "./http-post";
 import { type Store, subscribesTo, type WebhookEndpoint } from "./store";
 
 export type WebhookFaultKind = "drop" | "duplicate" | "reorder" | "delay";
@@ -89,18 +90,15 @@ export class WebhookDispatcher {
   private async send(endpoint: WebhookEndpoint, event: Stripe.Event, attempt: number): Promise<void> {
     if (this.closed) return;
     const payload = JSON.stringify(event, null, 2);
-    const ok = await fetch(endpoint.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json; charset=utf-8",
-        "stripe-signature": signPayload(payload, endpoint.secret, this.store.now()),
-        "user-agent": "Stripe/1.0 (Payrail PSP emulator)",
-      },
-      body: payload,
-      signal: AbortSignal.timeout(10_000),
+    // A 2xx within the timeout is a delivery; anything else is retried.
+    const status = await httpPost(endpoint.url, payload, {
+      "content-type": "application/json; charset=utf-8",
+      "stripe-signature": signPayload(payload, endpoint.secret, this.store.now()),
+      "user-agent": "Stripe/1.0 (Payrail PSP emulator)",
     })
-      .then((response) => response.ok)
-      .catch(() => false);
+      .then((response) => response.status)
+      .catch(() => 0);
+    const ok = status >= 200 && status < 300;
     if (ok) {
       this.delivered++;
       return;
