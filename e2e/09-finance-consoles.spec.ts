@@ -6,7 +6,10 @@ test("finance's consoles render: reviews, jobs, audit", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Risk reviews" })).toBeVisible();
   await screenshot(page, "finance-reviews");
   await page.goto("/finance/jobs");
-  await expect(page.getByRole("cell", { name: "payin.process-webhook" })).toBeVisible();
+  // Each queue says what its jobs do and when they run.
+  const nightly = page.getByRole("row").filter({ hasText: "reconciliation.nightly" });
+  await expect(nightly.getByText("Reconciles yesterday (UTC) against the PSP.")).toBeVisible();
+  await expect(nightly.getByRole("cell", { name: "At 02:30" })).toBeVisible();
   await screenshot(page, "finance-jobs");
   await page.goto("/finance/audit");
   await expect(page.getByText(/Hash chain verified/)).toBeVisible();

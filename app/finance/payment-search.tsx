@@ -191,11 +191,7 @@ export function PaymentSearch() {
               <td className="num">{formatMoney(payment.totalAmount, payment.currency)}</td>
               <td>
                 <StatusBadge status={payment.status} />
-                {payment.failureMessage && (
-                  <div className="muted" style={{ fontSize: "0.8rem", marginTop: 2 }}>
-                    {payment.failureMessage}
-                  </div>
-                )}
+                {payment.failureMessage && <div className="subline">{payment.failureMessage}</div>}
               </td>
             </tr>
           ))}

@@ -156,9 +156,7 @@ export function SellerOrders() {
               <td>
                 <StatusBadge status={order.status} />
                 {order.refundedAmount > 0n && (
-                  <div className="muted" style={{ fontSize: "0.8rem", marginTop: 2 }}>
-                    refunded {formatMoney(order.refundedAmount, order.currency)}
-                  </div>
+                  <div className="subline">refunded {formatMoney(order.refundedAmount, order.currency)}</div>
                 )}
               </td>
               <td>

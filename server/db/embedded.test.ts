@@ -9,6 +9,7 @@ import { PrismaClient } from "@/generated/prisma/client";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { createCheckout } from "@/server/payin/create-checkout";
 import { syncPaymentStatus } from "@/server/payin/sync-status";
+import { sweepUnprocessedWebhooks } from "@/server/payin/webhooks";
 import { startPspEmulator } from "@/server/psp/emulator/server";
 import { createUser } from "@/server/test/factories";
 import { pgliteRunner } from "./embedded";
@@ -59,4 +60,6 @@ it("stores, pays and posts checkouts on the embedded database", async () => {
     { pending: 3n * 1_800n },
   ]);
   expect((await checkLedgerInvariants(db)).violations).toEqual([]);
+  // The webhook sweep's statement runs here too (no event is waiting, so no job is enqueued).
+  expect(await sweepUnprocessedWebhooks(db, 0)).toBe(0);
 });

@@ -9,6 +9,8 @@ export const DEAD_LETTER_QUEUE = "dead-letter";
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
+  /** What the job does, in words finance reads on the jobs console. */
+  description: string;
   schema: S;
   handler: (data: z.infer<S>, ctx: { db: Db; jobId: string; attempt: number }) => Promise<void>;
   retryLimit?: number;

@@ -6,7 +6,7 @@ import { waitFor } from "@/server/test/wait-for";
 import { stopBoss } from "./boss";
 import { DEAD_LETTER_QUEUE, defineJob, enqueue, enqueueMany } from "./define-job";
 import { allJobs, ensureQueues } from "./registry";
-import { deadLetters, replayDeadLetters } from "./service";
+import { deadLetters, queueOverview, replayDeadLetters } from "./service";
 import { startWorker } from "./worker";
 
 const { db, url, sql } = await createTestDatabase();
@@ -17,6 +17,7 @@ const attempts = new Map<string, number>();
 const healed = new Set<string>();
 const recordJob = defineJob({
   name: "test.record",
+  description: "A test job.",
   schema: z.object({ note: z.string() }),
   handler: async ({ note }) => {
     handled.push(note);
@@ -24,6 +25,7 @@ const recordJob = defineJob({
 });
 const flakyJob = defineJob({
   name: "test.flaky",
+  description: "A test job.",
   schema: z.object({ note: z.string(), failures: z.number() }),
   retryLimit: 3,
   retryDelay: 1,
@@ -38,6 +40,7 @@ const flakyJob = defineJob({
 const batchAttempts = new Map<string, number>();
 const batchedJob = defineJob({
   name: "test.batched",
+  description: "A test job.",
   schema: z.object({ note: z.string() }),
   batchSize: 8,
   retryLimit: 3,
@@ -129,6 +132,7 @@ describe("jobs", () => {
     // A queue no local worker serves, so this test plays the worker that claims a job and dies.
     const orphanJob = defineJob({
       name: "test.orphan",
+      description: "A test job.",
       schema: z.object({ note: z.string() }),
       handler: async () => {},
     });
@@ -148,6 +152,17 @@ describe("jobs", () => {
       [claimed!.id],
     );
     expect(rows[0]).toEqual({ state: "retry", why: "job heartbeat timeout" }); // another worker takes it
+  });
+
+  it("describes each queue for finance: what its jobs do and when they run", async () => {
+    const overview = new Map((await queueOverview()).map((queue) => [queue.name, queue]));
+    expect(overview.get("reconciliation.nightly")).toMatchObject({
+      description: "Reconciles yesterday (UTC) against the PSP.",
+      schedule: "At 02:30",
+    });
+    expect(overview.get("payin.sweep-webhooks")?.schedule).toBe("Every minute");
+    expect(overview.get("payin.execute-refund")?.schedule).toBe("When work arrives");
+    expect(overview.get(DEAD_LETTER_QUEUE)?.description).toMatch(/failed every retry/);
   });
 
   it("rejects a payload that does not match the job's schema before anything is stored", async () => {

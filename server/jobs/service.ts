@@ -1,19 +1,31 @@
 // What finance sees of the job system: queue depths, the dead-letter queue, and replay.
+import cronstrue from "cronstrue";
 import { audit } from "@/server/audit/audit";
 import type { Db } from "@/server/db";
 import { getBoss } from "./boss";
 import { DEAD_LETTER_QUEUE } from "./define-job";
 import { allJobs } from "./registry";
 
+/** When a job runs, in words: its cron schedule (UTC), or as work arrives. */
+export function scheduleInWords(cron: string | undefined): string {
+  return cron ? cronstrue.toString(cron, { use24HourTimeFormat: true }) : "When work arrives";
+}
+
 export async function queueOverview() {
   const boss = await getBoss();
-  const queues = await boss.getQueues([...allJobs.map((job) => job.name), DEAD_LETTER_QUEUE]);
-  return queues.map((queue) => ({
-    name: queue.name,
-    queued: queue.queuedCount,
-    active: queue.activeCount,
-    total: queue.totalCount,
-  }));
+  const jobs = new Map(allJobs.map((job) => [job.name, job]));
+  const queues = await boss.getQueues([...jobs.keys(), DEAD_LETTER_QUEUE]);
+  return queues.map((queue) => {
+    const job = jobs.get(queue.name);
+    return {
+      name: queue.name,
+      description: job?.description ?? "Jobs that failed every retry: listed below, to replay.",
+      schedule: job ? scheduleInWords(job.cron) : "—",
+      queued: queue.queuedCount,
+      active: queue.activeCount,
+      total: queue.totalCount,
+    };
+  });
 }
 
 export async function deadLetters(limit: number) {

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { env } from "@/server/env";
 import { defineJob } from "@/server/jobs/define-job";
 
-/** Processes a stored webhook event its endpoint did not finish processing (given by the sweep). */
 export const processWebhookJob = defineJob({
   name: "payin.process-webhook",
+  description: "Processes a PSP event that was stored but not processed on arrival.",
   schema: z.object({ eventId: z.string().min(1) }),
   handler: async ({ eventId }, { db }) => {
     const { processWebhookEvent } = await import("./webhooks");
@@ -13,9 +13,10 @@ export const processWebhookJob = defineJob({
   },
 });
 
-/** Gives each webhook event left unprocessed a processing job (docs/payin.md, step 4). */
+/** docs/payin.md, step 4. */
 export const sweepWebhooksJob = defineJob({
   name: "payin.sweep-webhooks",
+  description: "Gives each PSP event still unprocessed 10 s after it arrived a processing job.",
   schema: z.object({}).passthrough(),
   cron: "* * * * *",
   retryLimit: 0,
@@ -27,6 +28,7 @@ export const sweepWebhooksJob = defineJob({
 
 export const executeRefundJob = defineJob({
   name: "payin.execute-refund",
+  description: "Sends a requested refund to the PSP.",
   schema: z.object({ refundId: z.string().uuid() }),
   retryLimit: 12,
   handler: async ({ refundId }, { db }) => {
@@ -35,9 +37,9 @@ export const executeRefundJob = defineJob({
   },
 });
 
-/** Finds checkouts whose outcome we have not heard about and asks the PSP. */
 export const recoverPaymentsJob = defineJob({
   name: "payin.recover",
+  description: "Asks the PSP about checkouts with no outcome after 30 s, and settles them.",
   schema: z.object({}).passthrough(),
   cron: "* * * * *",
   retryLimit: 0,
@@ -49,6 +51,7 @@ export const recoverPaymentsJob = defineJob({
 
 export const releaseHeldOrdersJob = defineJob({
   name: "payin.release-held",
+  description: "Moves sellers' funds from pending to available once an order's hold has passed.",
   schema: z.object({}).passthrough(),
   cron: "*/10 * * * *",
   retryLimit: 0,

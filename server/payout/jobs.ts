@@ -3,9 +3,10 @@
 import { z } from "zod";
 import { defineJob } from "@/server/jobs/define-job";
 
-/** Sends a run's PENDING payouts in batches; several drivers of one run split the work safely. */
+/** Several drivers of one run split the work safely. */
 export const driveRunJob = defineJob({
   name: "payout.drive-run",
+  description: "Sends a payout run's pending payouts to the PSP, in batches.",
   schema: z.object({ runId: z.string().uuid() }),
   retryLimit: 10,
   concurrency: 2,
@@ -15,9 +16,10 @@ export const driveRunJob = defineJob({
   },
 });
 
-/** Asks the PSP about a payout whose transfer outcome is unknown (same key → same transfer). */
+/** The same idempotency key finds the same transfer. */
 export const confirmTransferJob = defineJob({
   name: "payout.confirm-transfer",
+  description: "Asks the PSP about a payout whose transfer outcome is unknown.",
   schema: z.object({ payoutId: z.string().uuid() }),
   retryLimit: 20,
   retryDelay: 5,
@@ -28,9 +30,10 @@ export const confirmTransferJob = defineJob({
   },
 });
 
-/** The daily tick: a run for the sellers whose schedule is due today (once per day). */
+/** The daily tick; at most one run per day. */
 export const dailyPayoutRunJob = defineJob({
   name: "payout.daily-run",
+  description: "Starts a payout run for the sellers whose schedule is due today.",
   schema: z.object({}).passthrough(),
   cron: "0 6 * * *",
   retryLimit: 3,
@@ -40,9 +43,9 @@ export const dailyPayoutRunJob = defineJob({
   },
 });
 
-/** Finds payouts stuck in PROCESSING and runs whose driver died, and finishes them. */
 export const recoverPayoutsJob = defineJob({
   name: "payout.recover",
+  description: "Finishes payouts stuck in processing and runs whose driver stopped.",
   schema: z.object({}).passthrough(),
   cron: "* * * * *",
   retryLimit: 0,

@@ -3,6 +3,7 @@ import { defineJob } from "@/server/jobs/define-job";
 
 export const reconcileRunJob = defineJob({
   name: "reconciliation.run",
+  description: "Runs a reconciliation that finance started.",
   schema: z.object({ runId: z.string().uuid() }),
   retryLimit: 3,
   handler: async ({ runId }, { db }) => {
@@ -14,9 +15,9 @@ export const reconcileRunJob = defineJob({
   },
 });
 
-/** Nightly: yesterday (UTC) against the PSP. */
 export const nightlyReconciliationJob = defineJob({
   name: "reconciliation.nightly",
+  description: "Reconciles yesterday (UTC) against the PSP.",
   schema: z.object({}).passthrough(),
   cron: "30 2 * * *",
   retryLimit: 2,

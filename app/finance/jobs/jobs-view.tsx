@@ -15,6 +15,7 @@ export function JobsView() {
         <thead>
           <tr>
             <th>Queue</th>
+            <th>Runs (UTC)</th>
             <th className="num">Waiting</th>
             <th className="num">Running</th>
             <th className="num">Stored</th>
@@ -23,7 +24,11 @@ export function JobsView() {
         <tbody>
           {queues.data?.map((queue) => (
             <tr key={queue.name}>
-              <td>{queue.name}</td>
+              <td>
+                <span className="mono">{queue.name}</span>
+                <div className="subline">{queue.description}</div>
+              </td>
+              <td className="nowrap">{queue.schedule}</td>
               <td className="num">{queue.queued}</td>
               <td className="num">{queue.active}</td>
               <td className="num">{queue.total}</td>
