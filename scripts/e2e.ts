@@ -38,9 +38,10 @@ let status = 1;
 try {
   const migrate = spawnSync("npx", ["tsx", "scripts/db-migrate.ts"], { stdio: "inherit", env });
   if (migrate.status !== 0) throw new Error("migration failed");
-  // Node with tsx's loader rather than the tsx CLI, which SIGKILLs a child slow to acknowledge a
-  // signal: the app gets SIGTERM itself and shuts down gracefully.
-  app = spawn("npx", ["node", "--import", "tsx", "scripts/start.ts"], {
+  // This same Node with tsx's loader, not through npx (which may exit on SIGTERM before the app
+  // has shut down, so the database went away under it) nor the tsx CLI (which SIGKILLs a child
+  // slow to acknowledge a signal): the app gets SIGTERM itself, and its exit is the app's.
+  app = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
     stdio: ["ignore", "inherit", "inherit"],
     env,
     detached: true,
