@@ -11,6 +11,7 @@ import { waitFor } from "@/server/test/wait-for";
 import { createCheckout } from "./create-checkout";
 import { recordPaymentSucceeded } from "./record-outcome";
 import { recoverStalePayments } from "./recover";
+import { syncPaymentStatus } from "./sync-status";
 import { storeWebhookEvent, sweepUnprocessedWebhooks } from "./webhooks";
 
 process.env.PAYRAIL_RATE_LIMITS = "off";
@@ -176,6 +177,24 @@ describe("webhooks and the PSP's faults", () => {
     await h.pay(sessionIdOf((await status(checkoutId)).pspSessionUrl));
     expect((await status(checkoutId)).status).toBe("SUCCEEDED");
     await h.control("faults/clear");
+  });
+
+  it("asks the PSP about checkouts together, each with its own answer, an unknown one failing alone", async () => {
+    await h.control("faults", { kind: "drop", count: 20 });
+    const buyer = await h.buyerCaller();
+    const paid = (await buyer.payin.checkout(cart())).checkoutId;
+    const open = (await buyer.payin.checkout(cart())).checkoutId;
+    await h.pay(
+      sessionIdOf((await h.db.paymentEvent.findUniqueOrThrow({ where: { id: paid } })).pspSessionUrl),
+    );
+    await h.control("faults/clear");
+    const outcomes = await Promise.allSettled(
+      [paid, open, randomUUID()].map((id) => syncPaymentStatus(h.db, id, "test")),
+    );
+    expect(
+      outcomes.map((outcome) => (outcome.status === "fulfilled" ? outcome.value : outcome.reason.name)),
+    ).toEqual(["succeeded", "open", "NotFoundError"]);
+    expect(await postings(paid)).toBe(2);
   });
 
   it("posts once however often and in whatever order the webhooks arrive", async () => {

@@ -1,6 +1,8 @@
 // Asks the PSP for the truth about a checkout and applies it. Used by the webhook processor, the
 // buyer's return page and the recovery sweep, so a lost or reordered webhook changes nothing.
 import type { Db } from "@/server/db";
+import { groupCommitPerDb, type Settled } from "@/server/db/group-commit";
+import { NotFoundError } from "@/server/errors";
 import { declineMessage } from "@/server/psp/decline-messages";
 import { getPsp } from "@/server/psp/instance";
 import { recordDeclinedAttempt, recordPaymentFailed, recordPaymentSucceeded } from "./record-outcome";
@@ -8,11 +10,34 @@ import { startPspSession } from "./start-psp-session";
 
 export type SyncResult = "succeeded" | "failed" | "open" | "not-executing";
 
+interface CheckoutState {
+  id: string;
+  status: string;
+  pspSessionId: string | null;
+}
+
+/**
+ * A checkout's status and PSP session. Reads asked for at the same moment (one per webhook under
+ * load) share one statement, as the writes of group commit do.
+ */
+const readCheckoutState = groupCommitPerDb(
+  async (db: Db, ids: string[]): Promise<Settled<CheckoutState>[]> => {
+    const rows = await db.$queryRawUnsafe<CheckoutState[]>(
+      `SELECT id::text, status::text, psp_session_id AS "pspSessionId"
+         FROM payment_event WHERE id = ANY ($1::uuid[])`,
+      ids,
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      return row ? { ok: true, value: row } : { ok: false, error: new NotFoundError(`checkout ${id}`) };
+    });
+  },
+  100,
+);
+
 export async function syncPaymentStatus(db: Db, checkoutId: string, actor: string): Promise<SyncResult> {
-  const event = await db.paymentEvent.findUniqueOrThrow({
-    where: { id: checkoutId },
-    select: { status: true, pspSessionId: true },
-  });
+  const event = await readCheckoutState(db, checkoutId);
   if (event.status !== "EXECUTING") return "not-executing";
   if (!event.pspSessionId) {
     // The session call never completed (timeout, crash): repeat it with the same idempotency key.
