@@ -7,7 +7,7 @@ import { DEAD_LETTER_QUEUE } from "./define-job";
 import { allJobs } from "./registry";
 
 /** When a job runs, in words: its cron schedule (UTC), or as work arrives. */
-export function scheduleInWords(cron: string | undefined): string {
+function scheduleInWords(cron: string | undefined): string {
   return cron ? cronstrue.toString(cron, { use24HourTimeFormat: true }) : "When work arrives";
 }
 
