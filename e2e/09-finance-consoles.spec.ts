@@ -6,6 +6,7 @@ test("finance's consoles render: reviews, jobs, audit", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Risk reviews" })).toBeVisible();
   await screenshot(page, "finance-reviews");
   await page.goto("/finance/jobs");
+  await expect(page.getByText("Every webhook event received has been processed.")).toBeVisible();
   // Each queue says what its jobs do and when they run.
   const nightly = page.getByRole("row").filter({ hasText: "reconciliation.nightly" });
   await expect(nightly.getByText("Reconciles yesterday (UTC) against the PSP.")).toBeVisible();

@@ -7,7 +7,7 @@ import { signPayload } from "@/server/psp/emulator/webhooks";
 import { createTestDatabase } from "@/server/test/database";
 import { waitFor } from "@/server/test/wait-for";
 import { receivePspWebhook } from "./webhook-endpoint";
-import { storeWebhookEvent, sweepUnprocessedWebhooks } from "./webhooks";
+import { storeWebhookEvent, sweepUnprocessedWebhooks, unprocessedWebhooks } from "./webhooks";
 
 const { db, url } = await createTestDatabase();
 process.env.DATABASE_URL = url;
@@ -119,6 +119,8 @@ describe("the PSP webhook endpoint", () => {
     for (const id of ids) {
       expect(await storeWebhookEvent(db, JSON.parse(refundEvent(id)))).toBe(true);
     }
+    // The jobs console counts them (every other event of this file was processed on receipt).
+    expect(await unprocessedWebhooks(db)).toEqual({ count: ids.length, oldestReceivedAt: expect.any(Date) });
     await sweepUnprocessedWebhooks(db, 3_600);
     expect(await processJobsFor(ids)).toEqual([]); // not yet: processing may still be under way
     expect(await sweepUnprocessedWebhooks(db, 0)).toBeGreaterThanOrEqual(ids.length);

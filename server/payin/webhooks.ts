@@ -109,6 +109,13 @@ export async function processWebhookEvent(db: Db, eventId: string, verified?: St
   await markProcessed(db, eventId);
 }
 
+/** The events still waiting for processing, and when the oldest arrived (the jobs console). */
+export async function unprocessedWebhooks(db: Db): Promise<{ count: number; oldestReceivedAt: Date | null }> {
+  const [row] = await db.$queryRaw<{ count: number; oldest: Date | null }[]>`
+    SELECT count(*)::int AS count, min(received_at) AS oldest FROM psp_webhook_event WHERE processed_at IS NULL`;
+  return { count: row?.count ?? 0, oldestReceivedAt: row?.oldest ?? null };
+}
+
 const SWEEP_BATCH = 500;
 
 /**
@@ -116,7 +123,7 @@ const SWEEP_BATCH = 500;
  * was stored (its process died first, or processing failed) gets one processing job, with the
  * queue's retries and dead-letter queue, in the transaction that marks it swept, so each gets
  * exactly one. The wait keeps the sweep from racing processing that is still under way (which
- * would ask the PSP twice). Reads a partial index of the waiting events only.
+ * would ask the PSP twice). Reads a partial index of the unprocessed events only.
  */
 export async function sweepUnprocessedWebhooks(db: Db, olderThanSeconds: number): Promise<number> {
   let swept = 0;

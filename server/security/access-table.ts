@@ -11,6 +11,7 @@ export const accessTable: Record<string, Role[]> = {
   "auth.logout": signedIn,
   "auth.me": everyone,
   "jobs.queues": ["FINANCE"],
+  "jobs.unprocessedWebhooks": ["FINANCE"],
   "jobs.deadLetters": ["FINANCE"],
   "jobs.replay": ["FINANCE"],
   "ledger.trialBalance": ["FINANCE"],

@@ -1,15 +1,18 @@
 "use client";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { formatDateTime } from "@/components/format";
+import { countOf, formatDateTime } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
 
 export function JobsView() {
   const trpc = useTRPC();
   const queues = useQuery(trpc.jobs.queues.queryOptions(undefined, { refetchInterval: 3000 }));
+  const waiting = useQuery(trpc.jobs.unprocessedWebhooks.queryOptions(undefined, { refetchInterval: 3000 }));
   const dead = useQuery(trpc.jobs.deadLetters.queryOptions({ limit: 100 }, { refetchInterval: 5000 }));
   const replay = useMutation(trpc.jobs.replay.mutationOptions({ onSuccess: () => dead.refetch() }));
   return (
     <>
+      <h2>PSP events</h2>
+      <p className={waiting.data?.count === 0 ? "success" : undefined}>{waitingEventsText(waiting.data)}</p>
       <h2>Queues</h2>
       <table>
         <thead>
@@ -89,4 +92,13 @@ export function JobsView() {
       </table>
     </>
   );
+}
+
+function waitingEventsText(waiting: { count: number; oldestReceivedAt: Date | null } | undefined): string {
+  if (!waiting) return "…";
+  if (waiting.count === 0) return "Every webhook event received has been processed.";
+  const oldest = waiting.oldestReceivedAt
+    ? `, the oldest received ${formatDateTime(waiting.oldestReceivedAt)}`
+    : "";
+  return `${countOf(waiting.count, "event")} waiting to be processed${oldest}. One not processed on arrival gets a job from payin.sweep-webhooks within a minute.`;
 }
