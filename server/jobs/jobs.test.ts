@@ -36,13 +36,15 @@ const flakyJob = defineJob({
     handled.push(note);
   },
 });
-// Claimed eight at a time; a job whose note starts with "bad" fails until healed.
+// Claimed eight at a time, by one local worker (with several, two could each claim part of the
+// same commit); a job whose note starts with "bad" fails until healed.
 const batchAttempts = new Map<string, number>();
 const batchedJob = defineJob({
   name: "test.batched",
   description: "A test job.",
   schema: z.object({ note: z.string() }),
   batchSize: 8,
+  concurrency: 1,
   retryLimit: 3,
   retryDelay: 1,
   handler: async ({ note }) => {
