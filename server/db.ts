@@ -10,9 +10,9 @@ export type Db = PrismaClient;
 export type DbOrTx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
 // Statements prepared by name: parsed once per connection, then only bound and run. Only hot ones
-// whose plan is the same for any parameters (a function call, index lookups, single-row writes):
-// a named statement may get a cached generic plan, which cannot see the length of an
-// unnest($array) parameter — so no batch statement is named.
+// whose plan is the same for any parameters (a function call, index lookups, single-row writes,
+// a batch passed as one jsonb document): a named statement may get a cached generic plan, which
+// cannot see the length of an unnest($array) parameter — so no statement taking arrays is named.
 const preparedStatements = new Map<string, string>();
 
 /** Registers `sql` to be prepared by name on PostgreSQL connections; returns it. */

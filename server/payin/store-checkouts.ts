@@ -14,6 +14,11 @@ import { movesFromBirth } from "./state-machine";
 
 const VELOCITY_WINDOW_MS = 10 * 60_000;
 
+// Where the risk decision leaves a new checkout and its orders: paying, parked for finance's
+// review (orders not started), or refused (orders failed).
+const CHECKOUT_STATUS = { ALLOW: "EXECUTING", REVIEW: "IN_REVIEW", BLOCK: "BLOCKED" } as const;
+const ORDER_STATUS = { ALLOW: "EXECUTING", REVIEW: "NOT_STARTED", BLOCK: "FAILED" } as const;
+
 export interface Buyer {
   id: string;
   name: string;
@@ -135,9 +140,8 @@ function prepareCheckout(
     },
     riskConfig,
   );
-  const status =
-    risk.decision === "ALLOW" ? "EXECUTING" : risk.decision === "REVIEW" ? "IN_REVIEW" : "BLOCKED";
-  const orderStatus = status === "EXECUTING" ? "EXECUTING" : status === "BLOCKED" ? "FAILED" : "NOT_STARTED";
+  const status = CHECKOUT_STATUS[risk.decision];
+  const orderStatus = ORDER_STATUS[risk.decision];
   const reason = risk.reasons.join("; ") || "risk check passed";
   return {
     id: randomUUID(),
