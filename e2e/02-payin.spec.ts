@@ -147,9 +147,9 @@ test("finance sees the volume chart, filters payments, and refunds part of an or
   await expect(psp.getByText(/^ch_/)).toBeVisible();
   const intentId = (await psp.getByText(/^pi_/).textContent())!.trim();
   const webhooks = page.getByRole("table", { name: "Webhook events" });
-  await expect(webhooks.getByRole("cell", { name: "checkout.session.completed" })).toBeVisible();
-  // Subscribed only to the events Payrail acts on (enabled_events): no payment_intent.succeeded.
-  await expect(webhooks.getByRole("cell", { name: "payment_intent.succeeded" })).toHaveCount(0);
+  await expect(webhooks.getByRole("cell", { name: "payment_intent.succeeded" })).toBeVisible();
+  // Subscribed only to the events Payrail acts on (enabled_events): no charge.succeeded.
+  await expect(webhooks.getByRole("cell", { name: "charge.succeeded" })).toHaveCount(0);
   await expect(
     page.getByRole("table", { name: "Ledger postings" }).getByRole("cell", { name: "psp_clearing" }),
   ).toBeVisible();

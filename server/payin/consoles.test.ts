@@ -270,14 +270,15 @@ describe("finance order detail", () => {
     expect(detail.buyerEmail).toBe(h.buyer.user.email);
     expect(detail.postings.map((posting) => posting.kind)).toEqual(["payin"]);
     const types = detail.webhookEvents.map((webhook) => webhook.type);
-    expect(types).toContain("checkout.session.completed");
+    expect(types).toContain("payment_intent.succeeded");
     // The endpoint subscribes only to the events Payrail acts on: no charge.succeeded and such.
-    expect(types).not.toContain("payment_intent.succeeded");
+    expect(types).not.toContain("checkout.session.completed");
     expect(types).not.toContain("charge.succeeded");
     // Only this payment's events: the other paid checkout's never show here.
-    const otherSession = (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: old } })).pspSessionId;
-    expect(detail.webhookEvents.map((webhook) => webhook.objectId)).not.toContain(otherSession);
-    expect(detail.webhookEvents.map((webhook) => webhook.objectId)).toContain(event.pspSessionId);
+    const other = await h.db.paymentEvent.findUniqueOrThrow({ where: { id: old } });
+    expect(other.pspPaymentIntentId).not.toBeNull();
+    expect(detail.webhookEvents.map((webhook) => webhook.objectId)).not.toContain(other.pspPaymentIntentId);
+    expect(detail.webhookEvents.map((webhook) => webhook.objectId)).toContain(event.pspPaymentIntentId);
   });
 });
 

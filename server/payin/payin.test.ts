@@ -1,6 +1,7 @@
 // Pay-in end to end on real parts: PostgreSQL, the PSP emulator through the stripe SDK, signed
 // webhooks into Payrail's own receiver, and pg-boss workers.
 import { randomUUID } from "node:crypto";
+import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { createPostgresClient } from "@/server/db";
 import { NotFoundError } from "@/server/errors";
@@ -12,7 +13,7 @@ import { createCheckout } from "./create-checkout";
 import { recordPaymentSucceeded } from "./record-outcome";
 import { recoverStalePayments } from "./recover";
 import { syncPaymentStatus } from "./sync-status";
-import { storeWebhookEvent, sweepUnprocessedWebhooks } from "./webhooks";
+import { processWebhookEvent, storeWebhookEvent, sweepUnprocessedWebhooks } from "./webhooks";
 
 process.env.PAYRAIL_RATE_LIMITS = "off";
 process.env.RISK_VELOCITY_LIMIT = "1000";
@@ -170,6 +171,39 @@ describe("checkout", () => {
 });
 
 describe("webhooks and the PSP's faults", () => {
+  it("records a success from the signed payment_intent.succeeded alone, without asking the PSP", async () => {
+    await h.control("faults", { kind: "drop", count: 20 });
+    const buyer = await h.buyerCaller();
+    const { checkoutId } = await buyer.payin.checkout(cart());
+    await h.pay(
+      sessionIdOf((await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).pspSessionUrl),
+    );
+    await h.control("faults/clear");
+    const psp = createStripeClient({ secretKey: "sk_test_payrail", emulatorUrl: h.emulator.url });
+    const succeeded = (await psp.events.list({ type: "payment_intent.succeeded", limit: 100 })).data.find(
+      (event) => (event.data.object as Stripe.PaymentIntent).metadata.payment_event_id === checkoutId,
+    )!;
+    const intent = succeeded.data.object as Stripe.PaymentIntent;
+    // Every API call to the PSP fails from here: processing must not need one.
+    await h.control("faults", { kind: "error500", count: 100 });
+    try {
+      expect(await storeWebhookEvent(h.db, succeeded)).toBe(true);
+      await processWebhookEvent(h.db, succeeded.id);
+    } finally {
+      await h.control("faults/clear");
+    }
+    expect(await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).toMatchObject({
+      status: "SUCCEEDED",
+      pspPaymentIntentId: intent.id,
+      pspChargeId: intent.latest_charge,
+    });
+    expect(await postings(checkoutId)).toBe(2);
+    expect(
+      (await h.db.pspWebhookEvent.findUniqueOrThrow({ where: { id: succeeded.id } })).processedAt,
+    ).not.toBe(null);
+    expect(await checkLedgerInvariants(h.db)).toMatchObject({ ok: true });
+  });
+
   it("gets to SUCCEEDED without any webhook: the return page asks the PSP", async () => {
     await h.control("faults", { kind: "drop", count: 20 });
     const buyer = await h.buyerCaller();
@@ -219,8 +253,8 @@ describe("webhooks and the PSP's faults", () => {
     await h.pay(sessionId);
     await h.control("faults/clear");
     const psp = createStripeClient({ secretKey: "sk_test_payrail", emulatorUrl: h.emulator.url });
-    const completed = (await psp.events.list({ type: "checkout.session.completed", limit: 100 })).data.find(
-      (event) => (event.data.object as { id: string }).id === sessionId,
+    const completed = (await psp.events.list({ type: "payment_intent.succeeded", limit: 100 })).data.find(
+      (event) => (event.data.object as Stripe.PaymentIntent).metadata.payment_event_id === checkoutId,
     );
     expect(await storeWebhookEvent(h.db, completed!)).toBe(true);
     // The cron sweep, called now instead of on the minute; the workers run the job it enqueues.

@@ -1,7 +1,8 @@
 // Step 4: PSP webhooks. The route stores each verified event once (by PSP event id) and processes
-// it at once; a sweep gives a processing job to any event still unprocessed a while later. The
-// processor asks the PSP for the current truth, so duplicates, reordering and late arrivals all
-// end in the same state.
+// it at once; a sweep gives a processing job to any event still unprocessed a while later. A
+// payment's success is taken from the signed event itself (a succeeded payment intent never
+// becomes unpaid); for anything else the processor asks the PSP for the current truth. So
+// duplicates, reordering and late arrivals all end in the same state.
 import type Stripe from "stripe";
 import type { Db } from "@/server/db";
 import { allWritten, firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
@@ -10,7 +11,7 @@ import { handlePayoutPspEvent } from "@/server/payout/psp-events";
 import { declineMessage } from "@/server/psp/decline-messages";
 import { isSubscribedEvent } from "@/server/psp/webhook-events";
 import { processWebhookJob } from "./jobs";
-import { recordDeclinedAttempt } from "./record-outcome";
+import { recordDeclinedAttempt, recordPaymentSucceeded } from "./record-outcome";
 import { applyRefundStatus } from "./refunds";
 import { syncPaymentStatus } from "./sync-status";
 
@@ -81,7 +82,20 @@ export async function processWebhookEvent(db: Db, eventId: string, verified?: St
     event = stored.payload as unknown as Stripe.Event;
   }
   const actor = `psp:${event.type}`;
-  if (event.type.startsWith("checkout.session.")) {
+  if (event.type === "payment_intent.succeeded") {
+    // The verified event is the PSP's word that the money was captured: recorded as it stands,
+    // without asking again (a success is final; a FAILED checkout paid late still gets it).
+    const intent = event.data.object as Stripe.PaymentIntent;
+    const checkoutId = checkoutIdOf(intent);
+    if (checkoutId && intent.status === "succeeded") {
+      const charge = intent.latest_charge;
+      await recordPaymentSucceeded(db, checkoutId, {
+        paymentIntentId: intent.id,
+        chargeId: (typeof charge === "string" ? charge : charge?.id) ?? null,
+        actor,
+      });
+    }
+  } else if (event.type.startsWith("checkout.session.")) {
     const checkoutId = checkoutIdOf(event.data.object as Stripe.Checkout.Session);
     if (checkoutId) await syncPaymentStatus(db, checkoutId, actor);
   } else if (event.type === "payment_intent.payment_failed") {
@@ -123,7 +137,7 @@ const SWEEP_BATCH = 500;
  * was stored (its process died first, or processing failed) gets one processing job, with the
  * queue's retries and dead-letter queue, in the transaction that marks it swept, so each gets
  * exactly one. The wait keeps the sweep from racing processing that is still under way (which
- * would ask the PSP twice). Reads a partial index of the unprocessed events only.
+ * would do the work twice). Reads a partial index of the unprocessed events only.
  */
 export async function sweepUnprocessedWebhooks(db: Db, olderThanSeconds: number): Promise<number> {
   let swept = 0;
