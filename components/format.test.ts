@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { countOf, formatDate, formatDateTime, formatMoney, formatTime, parseMoney } from "./format";
+import {
+  countOf,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatTime,
+  itemsSummary,
+  parseMoney,
+} from "./format";
 
 describe("formatMoney", () => {
   it("formats minor units exactly, beyond float precision", () => {
@@ -38,5 +46,16 @@ describe("countOf", () => {
     expect(countOf(1, "row")).toBe("1 row");
     expect(countOf(0, "row")).toBe("0 rows");
     expect(countOf(12_000, "new mismatch", "new mismatches")).toBe("12,000 new mismatches");
+  });
+});
+
+describe("itemsSummary", () => {
+  it("lists each item with its quantity, in the order's order", () => {
+    const items = [
+      { name: "Ceramic mug", quantity: 21, unitPrice: "1450" },
+      { name: "Pocket notebook", quantity: 1, unitPrice: "650" },
+    ];
+    expect(itemsSummary(items)).toBe("Ceramic mug × 21, Pocket notebook × 1");
+    expect(itemsSummary([])).toBe("");
   });
 });

@@ -63,3 +63,10 @@ export function errorText(error: unknown): string {
 export function countOf(count: number, noun: string, plural = `${noun}s`): string {
   return `${count.toLocaleString("en-US")} ${count === 1 ? noun : plural}`;
 }
+
+/** An order's items as one line: "Ceramic mug × 21, Pocket notebook × 1". */
+export function itemsSummary(items: unknown): string {
+  return (items as { name: string; quantity: number }[])
+    .map((item) => `${item.name} × ${item.quantity}`)
+    .join(", ");
+}

@@ -18,10 +18,8 @@ async function checkoutTwoSellers(page: Page) {
   await page.getByRole("button", { name: "Add Pocket notebook" }).click();
   await expect(page.getByTestId("cart-total")).toHaveText("$30.50");
   await page.getByRole("button", { name: "Checkout" }).click();
-  await page.waitForURL(/\/checkout\//);
-  const continueLink = page.getByRole("link", { name: "Continue to payment" });
-  await expect(continueLink).toBeVisible();
-  await continueLink.click();
+  // Straight to the PSP's hosted page.
+  await page.waitForURL(/\/pay\/cs_/);
 }
 
 test("a buyer pays two sellers in one checkout and sees the live status", async ({ page }) => {
@@ -173,4 +171,42 @@ test("finance sees the volume chart, filters payments, and refunds part of an or
   await page.getByRole("button", { name: "Search" }).click();
   await expect(payments.locator("tbody tr")).toHaveCount(1);
   await expect(payments.getByRole("cell", { name: "$30.50" })).toBeVisible();
+});
+
+test("an unusual basket waits for finance's review; once approved, the buyer pays it", async ({ page }) => {
+  await signIn(page, accounts.buyer);
+  const addMug = page.getByRole("button", { name: "Add Ceramic mug" });
+  // More than 20 of one item: the risk check asks for a review instead of charging.
+  for (let count = 0; count < 21; count++) await addMug.click();
+  await expect(page.getByTestId("cart-total")).toHaveText("$304.50");
+  await page.getByRole("button", { name: "Checkout" }).click();
+  await page.waitForURL(/\/checkout\//);
+  const checkoutUrl = page.url();
+  await expect(page.getByTestId("checkout-headline")).toHaveText("We are reviewing your order");
+  await expect(page.getByText(/once the order is approved, you can continue to payment/)).toBeVisible();
+  await screenshot(page, "checkout-in-review");
+  await signOut(page);
+
+  await signIn(page, accounts.finance);
+  await page.goto("/finance/reviews");
+  const held = page.locator(".panel").filter({ hasText: "$304.50" });
+  await expect(held.getByText("Unusual basket: a very large quantity of one item")).toBeVisible();
+  // What is in the basket, per seller, with a link to the order.
+  const basket = held.getByRole("table", { name: "Basket" });
+  await expect(basket.getByRole("cell", { name: "Ceramic mug × 21" })).toBeVisible();
+  await expect(basket.getByRole("cell", { name: "Northwind Goods" })).toBeVisible();
+  await held.getByLabel("Review note").fill("Café order, called the buyer");
+  await screenshot(page, "finance-review-pending");
+  await held.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByText("Nothing waits for review.")).toBeVisible();
+  await signOut(page);
+
+  await signIn(page, accounts.buyer);
+  await page.goto(checkoutUrl);
+  await page.getByRole("link", { name: "Continue to payment" }).click();
+  await page.waitForURL(/\/pay\/cs_/);
+  await payOnHostedPage(page, "4242424242424242");
+  await page.waitForURL(/\/checkout\//);
+  await expect(page.getByTestId("checkout-headline")).toHaveText("Thank you — your payment went through");
+  await screenshot(page, "checkout-review-paid");
 });

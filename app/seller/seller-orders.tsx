@@ -2,7 +2,7 @@
 import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
-import { countOf, errorText, formatDateTime, formatMoney, shortId } from "@/components/format";
+import { countOf, errorText, formatDateTime, formatMoney, itemsSummary, shortId } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { StatusBadge } from "@/components/status-badge";
 import { FilteredEmptyRow, SkeletonRows } from "@/components/table-rows";
@@ -145,11 +145,7 @@ export function SellerOrders() {
                   {shortId(order.id)}
                 </Link>
               </td>
-              <td>
-                {(order.items as { name: string; quantity: number }[])
-                  .map((item) => `${item.name} × ${item.quantity}`)
-                  .join(", ")}
-              </td>
+              <td>{itemsSummary(order.items)}</td>
               <td className="num">{formatMoney(order.amount, order.currency)}</td>
               <td className="num muted">{formatMoney(order.commission, order.currency)}</td>
               <td className="num">{formatMoney(order.amount - order.commission, order.currency)}</td>

@@ -15,7 +15,10 @@ export function ShopView() {
   const [error, setError] = useState<string | null>(null);
   const checkout = useMutation(
     trpc.payin.checkout.mutationOptions({
-      onSuccess: ({ checkoutId }) => router.push(`/checkout/${checkoutId}`),
+      // Straight to the PSP's hosted page when it is open; otherwise the checkout page says why
+      // (in review, blocked) or waits for the session.
+      onSuccess: ({ checkoutId, paymentUrl }) =>
+        paymentUrl ? window.location.assign(paymentUrl) : router.push(`/checkout/${checkoutId}`),
       onError: (failure) => setError(failure.message),
     }),
   );

@@ -90,6 +90,11 @@ describe("checkout", () => {
     const buyer = await h.buyerCaller();
     const input = cart();
     const first = await buyer.payin.checkout(input);
+    // The buyer goes straight to the PSP's hosted page; a replay sends them to the same one.
+    expect(first.paymentUrl).toBe(
+      (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: first.checkoutId } })).pspSessionUrl,
+    );
+    expect(first.paymentUrl).toMatch(/cs_/);
     expect(await buyer.payin.checkout(input)).toEqual(first);
     await expect(
       buyer.payin.checkout({ ...input, items: [{ productId: h.products[0]!.id, quantity: 9 }] }),
@@ -484,10 +489,11 @@ describe("risk", () => {
 
   it("parks an unusual basket for review; finance approves and the buyer can pay", async () => {
     const buyer = await h.buyerCaller();
-    const { checkoutId } = await buyer.payin.checkout({
+    const { checkoutId, paymentUrl } = await buyer.payin.checkout({
       idempotencyKey: randomUUID(),
       items: [{ productId: h.products[0]!.id, quantity: 30 }],
     });
+    expect(paymentUrl).toBeNull(); // nothing to pay before finance decides
     expect((await status(checkoutId)).status).toBe("IN_REVIEW");
     const finance = await h.financeCaller();
     expect((await finance.payin.reviewQueue({ limit: 10 })).items.map((item) => item.id)).toContain(

@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { formatMoney } from "@/components/format";
+import { formatMoney, itemsSummary } from "@/components/format";
 import { StatusBadge } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
@@ -44,6 +44,12 @@ export function CheckoutStatus({ checkoutId }: { checkoutId: string }) {
           {checkout.failureMessage}
         </p>
       )}
+      {checkout.status === "IN_REVIEW" && (
+        <p className="notice">
+          Our team checks orders like this one before anything is charged. This page updates by itself: once
+          the order is approved, you can continue to payment.
+        </p>
+      )}
       {checkout.status === "EXECUTING" && checkout.pspSessionUrl && (
         <a className="button" href={checkout.pspSessionUrl}>
           {checkout.failureMessage ? "Try another card" : "Continue to payment"}
@@ -70,11 +76,7 @@ export function CheckoutStatus({ checkoutId }: { checkoutId: string }) {
           {checkout.orders.map((order) => (
             <tr key={order.id}>
               <td>{order.sellerName}</td>
-              <td>
-                {(order.items as { name: string; quantity: number }[])
-                  .map((item) => `${item.name} × ${item.quantity}`)
-                  .join(", ")}
-              </td>
+              <td>{itemsSummary(order.items)}</td>
               <td className="num">{formatMoney(order.amount, order.currency)}</td>
               <td>
                 <StatusBadge status={order.status} />

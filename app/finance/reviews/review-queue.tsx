@@ -1,7 +1,8 @@
 "use client";
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
-import { formatDateTime, formatMoney } from "@/components/format";
+import { formatDateTime, formatMoney, itemsSummary, shortId } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
 
 export function ReviewQueue() {
@@ -37,6 +38,30 @@ export function ReviewQueue() {
               <li key={reason}>{reason}</li>
             ))}
           </ul>
+          <table aria-label="Basket" style={{ marginBottom: "0.75rem" }}>
+            <thead>
+              <tr>
+                <th>Seller</th>
+                <th>Items</th>
+                <th className="num">Amount</th>
+                <th>Order</th>
+              </tr>
+            </thead>
+            <tbody>
+              {item.orders.map((order) => (
+                <tr key={order.id}>
+                  <td>{order.sellerName}</td>
+                  <td>{itemsSummary(order.items)}</td>
+                  <td className="num">{formatMoney(order.amount, order.currency)}</td>
+                  <td>
+                    <Link href={`/finance/orders/${order.id}`} className="mono">
+                      {shortId(order.id)}
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
           <div className="row">
             <input
               placeholder="Note for the record"
