@@ -26,6 +26,7 @@ import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { createCheckout } from "@/server/payin/create-checkout";
 import { recordPaymentSucceeded } from "@/server/payin/record-outcome";
 import { sweepUnprocessedWebhooks } from "@/server/payin/webhooks";
+import { sessionIdOfPageUrl } from "@/server/psp/emulator/hosted-page";
 import { httpPost } from "@/server/psp/emulator/http-post";
 import { startWebhookReceiver } from "@/server/test/webhook-receiver";
 import {
@@ -160,9 +161,8 @@ try {
   await runConcurrently(total, parallel, async (index) => {
     const { paymentUrl } = await checkout(total + index, e2eLatencies);
     // The buyer's browser goes to the hosted page the checkout call answered with, and pays there.
-    const pspSessionId = paymentUrl && /cs_\w+/.exec(paymentUrl)?.[0];
     const response = await httpPost(
-      `${emulator.url}/_emulator/checkout_sessions/${pspSessionId}/complete`,
+      `${emulator.url}/_emulator/checkout_sessions/${sessionIdOfPageUrl(paymentUrl)}/complete`,
       JSON.stringify({ card: "4242424242424242" }),
       { "content-type": "application/json" },
     );

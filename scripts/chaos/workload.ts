@@ -1,6 +1,8 @@
 // The seeded workload: checkouts by many buyers across many sellers (success, decline,
 // 3-D Secure, abandoned, refund-failing card), partial and full refunds, fulfilment, payout runs
 // and retries of failed payouts, and reconciliation runs. Every action goes through the web app.
+
+import { sessionIdOfPageUrl } from "@/server/psp/emulator/hosted-page";
 import type { Client } from "./client";
 import type { Rng } from "./rng";
 
@@ -52,7 +54,7 @@ async function payOpenSessions(context: WorkloadContext) {
     const status = await entry.buyer.payin.checkoutStatus
       .query({ checkoutId: entry.checkoutId })
       .catch(() => null);
-    const sessionId = status?.pspSessionUrl ? /cs_[A-Za-z0-9_]+/.exec(status.pspSessionUrl)?.[0] : undefined;
+    const sessionId = sessionIdOfPageUrl(status?.pspSessionUrl);
     if (!status || (status.status === "EXECUTING" && !sessionId)) {
       still.push(entry);
       continue;

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sessionIdOfPageUrl } from "@/server/psp/emulator/hosted-page";
 import { startPayinHarness } from "@/server/test/payin-harness";
 import { waitFor } from "@/server/test/wait-for";
 import { uuidPrefixRange } from "./queries";
@@ -10,8 +11,6 @@ import { uuidPrefixRange } from "./queries";
 process.env.PAYRAIL_RATE_LIMITS = "off";
 process.env.RISK_VELOCITY_LIMIT = "1000";
 const h = await startPayinHarness();
-
-const sessionIdOf = (url: string | null) => /cs_[A-Za-z0-9_-]+/.exec(url ?? "")?.[0] ?? "";
 
 /** A checkout of both sellers' products (2 × $25.00 + 1 × $35.00), paid or left open. */
 async function checkout(pay: boolean) {
@@ -25,7 +24,7 @@ async function checkout(pay: boolean) {
   });
   const started = await buyer.payin.checkoutStatus({ checkoutId });
   if (pay) {
-    await h.pay(sessionIdOf(started.pspSessionUrl));
+    await h.pay(sessionIdOfPageUrl(started.pspSessionUrl));
     await waitFor(
       async () =>
         (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).status === "SUCCEEDED",

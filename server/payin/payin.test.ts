@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createPostgresClient } from "@/server/db";
 import { NotFoundError } from "@/server/errors";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
+import { sessionIdOfPageUrl } from "@/server/psp/emulator/hosted-page";
 import { createStripeClient } from "@/server/psp/stripe-adapter";
 import { startPayinHarness } from "@/server/test/payin-harness";
 import { waitFor } from "@/server/test/wait-for";
@@ -31,8 +32,6 @@ async function status(checkoutId: string) {
   return (await h.buyerCaller()).payin.checkoutStatus({ checkoutId });
 }
 
-const sessionIdOf = (url: string | null) => /cs_[A-Za-z0-9_-]+/.exec(url ?? "")?.[0] ?? "";
-
 async function postings(checkoutId: string) {
   const { rows } = await h.sql.query(
     `SELECT count(*)::int AS n FROM ledger_transaction t JOIN payment_order o ON t.reference = o.id::text
@@ -46,7 +45,7 @@ async function paidCheckout() {
   const buyer = await h.buyerCaller();
   const { checkoutId } = await buyer.payin.checkout(cart());
   const started = await status(checkoutId);
-  await h.pay(sessionIdOf(started.pspSessionUrl));
+  await h.pay(sessionIdOfPageUrl(started.pspSessionUrl));
   await waitFor(
     async () =>
       (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).status === "SUCCEEDED",
@@ -67,7 +66,7 @@ describe("checkout", () => {
         [3_500n, 280n],
       ]),
     );
-    expect((await h.pay(sessionIdOf(started.pspSessionUrl))).body).toEqual({ status: "paid" });
+    expect((await h.pay(sessionIdOfPageUrl(started.pspSessionUrl))).body).toEqual({ status: "paid" });
     await waitFor(
       async () =>
         (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).status === "SUCCEEDED",
@@ -144,7 +143,7 @@ describe("checkout", () => {
   it("shows a decline in plain words and lets the buyer pay with another card", async () => {
     const buyer = await h.buyerCaller();
     const { checkoutId } = await buyer.payin.checkout(cart());
-    const sessionId = sessionIdOf((await status(checkoutId)).pspSessionUrl);
+    const sessionId = sessionIdOfPageUrl((await status(checkoutId)).pspSessionUrl);
     await h.pay(sessionId, "4000000000009995");
     await waitFor(
       async () => (await status(checkoutId)).failureMessage?.includes("insufficient funds") ?? false,
@@ -158,7 +157,7 @@ describe("checkout", () => {
   it("fails an expired session, posts nothing, and lets the buyer retry with a new session", async () => {
     const buyer = await h.buyerCaller();
     const { checkoutId } = await buyer.payin.checkout(cart());
-    const first = sessionIdOf((await status(checkoutId)).pspSessionUrl);
+    const first = sessionIdOfPageUrl((await status(checkoutId)).pspSessionUrl);
     await fetch(`${h.emulator.url}/v1/checkout/sessions/${first}/expire`, {
       method: "POST",
       headers: { authorization: "Bearer sk_test_x" },
@@ -168,8 +167,8 @@ describe("checkout", () => {
     await buyer.payin.retryCheckout({ checkoutId });
     const retried = await status(checkoutId);
     expect(retried.status).toBe("EXECUTING");
-    expect(sessionIdOf(retried.pspSessionUrl)).not.toBe(first);
-    await h.pay(sessionIdOf(retried.pspSessionUrl));
+    expect(sessionIdOfPageUrl(retried.pspSessionUrl)).not.toBe(first);
+    await h.pay(sessionIdOfPageUrl(retried.pspSessionUrl));
     await waitFor(async () => (await status(checkoutId)).status === "SUCCEEDED");
     expect(await postings(checkoutId)).toBe(2);
   });
@@ -181,7 +180,9 @@ describe("webhooks and the PSP's faults", () => {
     const buyer = await h.buyerCaller();
     const { checkoutId } = await buyer.payin.checkout(cart());
     await h.pay(
-      sessionIdOf((await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).pspSessionUrl),
+      sessionIdOfPageUrl(
+        (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).pspSessionUrl,
+      ),
     );
     await h.control("faults/clear");
     const psp = createStripeClient({ secretKey: "sk_test_payrail", emulatorUrl: h.emulator.url });
@@ -213,7 +214,7 @@ describe("webhooks and the PSP's faults", () => {
     await h.control("faults", { kind: "drop", count: 20 });
     const buyer = await h.buyerCaller();
     const { checkoutId } = await buyer.payin.checkout(cart());
-    await h.pay(sessionIdOf((await status(checkoutId)).pspSessionUrl));
+    await h.pay(sessionIdOfPageUrl((await status(checkoutId)).pspSessionUrl));
     expect((await status(checkoutId)).status).toBe("SUCCEEDED");
     await h.control("faults/clear");
   });
@@ -224,7 +225,7 @@ describe("webhooks and the PSP's faults", () => {
     const paid = (await buyer.payin.checkout(cart())).checkoutId;
     const open = (await buyer.payin.checkout(cart())).checkoutId;
     await h.pay(
-      sessionIdOf((await h.db.paymentEvent.findUniqueOrThrow({ where: { id: paid } })).pspSessionUrl),
+      sessionIdOfPageUrl((await h.db.paymentEvent.findUniqueOrThrow({ where: { id: paid } })).pspSessionUrl),
     );
     await h.control("faults/clear");
     const outcomes = await Promise.allSettled(
@@ -254,7 +255,7 @@ describe("webhooks and the PSP's faults", () => {
     await h.control("faults", { kind: "drop", count: 20 });
     const buyer = await h.buyerCaller();
     const { checkoutId } = await buyer.payin.checkout(cart());
-    const sessionId = sessionIdOf((await status(checkoutId)).pspSessionUrl);
+    const sessionId = sessionIdOfPageUrl((await status(checkoutId)).pspSessionUrl);
     await h.pay(sessionId);
     await h.control("faults/clear");
     const psp = createStripeClient({ secretKey: "sk_test_payrail", emulatorUrl: h.emulator.url });
@@ -566,7 +567,7 @@ describe("refunds", () => {
   it("reverses a refund the PSP fails after first accepting it, exactly once", async () => {
     const buyer = await h.buyerCaller();
     const { checkoutId } = await buyer.payin.checkout(cart());
-    await h.pay(sessionIdOf((await status(checkoutId)).pspSessionUrl), "4000000000005126");
+    await h.pay(sessionIdOfPageUrl((await status(checkoutId)).pspSessionUrl), "4000000000005126");
     await waitFor(async () => (await status(checkoutId)).status === "SUCCEEDED");
     const order = await h.db.paymentOrder.findFirstOrThrow({ where: { paymentEventId: checkoutId } });
     const walletBefore = await h.db.wallet.findFirstOrThrow({ where: { sellerId: order.sellerId } });

@@ -9,6 +9,7 @@ import { executeRefund, requestRefund } from "@/server/payin/refunds";
 import { createPayoutRun } from "@/server/payout/create-run";
 import { connectPayoutAccount } from "@/server/payout/settings";
 import { driveRun } from "@/server/payout/transfers";
+import { sessionIdOfPageUrl } from "@/server/psp/emulator/hosted-page";
 import { getPsp } from "@/server/psp/instance";
 import { startPayinHarness } from "@/server/test/payin-harness";
 import { ingestFile, ingestFromPsp } from "./ingest";
@@ -20,7 +21,6 @@ process.env.RISK_VELOCITY_LIMIT = "1000";
 // No worker: queued jobs never run, so the PSP can get ahead of Payrail on purpose.
 const h = await startPayinHarness({ worker: false });
 const period = { start: new Date(Date.now() - 3_600_000), end: new Date(Date.now() + 3_600_000) };
-const sessionIdOf = (url: string | null) => /cs_[A-Za-z0-9_-]+/.exec(url ?? "")?.[0] ?? "";
 
 async function checkout(sync = true) {
   const buyer = await h.buyerCaller();
@@ -31,7 +31,7 @@ async function checkout(sync = true) {
   const started = await buyer.payin.checkoutStatus({ checkoutId });
   // Unsynced: its webhooks are lost and the buyer never comes back, so only the PSP knows.
   if (!sync) await h.control("faults", { kind: "drop", count: 10 });
-  await h.pay(sessionIdOf(started.pspSessionUrl));
+  await h.pay(sessionIdOfPageUrl(started.pspSessionUrl));
   if (!sync) await h.control("faults/clear");
   if (sync) await buyer.payin.checkoutStatus({ checkoutId }); // the return page applies the PSP's answer
   return checkoutId;

@@ -7,6 +7,7 @@ import { waitFor } from "@/server/test/wait-for";
 import { createStripeAdapter, createStripeClient } from "../stripe-adapter";
 import { cardFee } from "./fees";
 import { parseForm } from "./form-parser";
+import { sessionIdOfPageUrl } from "./hosted-page";
 import { startPspEmulator } from "./server";
 
 const secret = "whsec_conformance";
@@ -85,6 +86,9 @@ describe("the PSP emulator", () => {
     expect(session.id).toMatch(/^cs_test_/);
     expect(session.success_url).toBe(`http://127.0.0.1:3000/done?session_id=${session.id}`);
     expect((await stripe.checkout.sessions.retrieve(session.id)).id).toBe(session.id);
+    expect(sessionIdOfPageUrl(session.url)).toBe(session.id);
+    // Ids may hold "-" and "_" (the scripted buyers once cut them short at a "-").
+    expect(sessionIdOfPageUrl("http://127.0.0.1:1/pay/cs_test_00a-b_c?x=1")).toBe("cs_test_00a-b_c");
   });
 
   it("replays an idempotent request, refuses other params under the key, and 409s a concurrent one", async () => {

@@ -2,6 +2,11 @@
 // assets, its own strict CSP. Card numbers stay here; Payrail never sees them.
 import type Stripe from "stripe";
 
+/** The session id in a hosted page's URL (`…/pay/<id>`): what the emulator's scripted buyers pay. */
+export function sessionIdOfPageUrl(url: string | null | undefined): string {
+  return /\/pay\/([^/?#]+)/.exec(url ?? "")?.[1] ?? "";
+}
+
 const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
