@@ -50,7 +50,6 @@ Object.assign(process.env, {
   DATABASE_URL: url, // the pg-boss worker and its process-wide client
   DATABASE_POOL_SIZE: String(parallel + 4),
   PSP_WEBHOOK_SECRETS: WEBHOOK_SECRET,
-  RISK_VELOCITY_LIMIT: "1000000",
   LOG_LEVEL: "error",
 });
 const db = createPostgresClient(url, parallel + 4);
@@ -78,13 +77,18 @@ const emulator = { url: `http://127.0.0.1:${emulatorPort}` };
 process.env.PSP_EMULATOR_URL = emulator.url;
 let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
 
+// Enough buyers that each makes at most 8 checkouts in the run (phases 1 and 3), as on a real
+// marketplace: the risk rules run with their defaults, velocity limit (10 in 10 minutes) included.
+const SELLERS = 20;
+const buyerCount = Math.max(1_000, Math.ceil(total / 4));
+
 try {
   const users = await db.user.createManyAndReturn({
-    data: Array.from({ length: 60 }, (_, index) => ({
+    data: Array.from({ length: SELLERS + buyerCount }, (_, index) => ({
       email: `u${index}@bench`,
       name: `User ${index}`,
       passwordHash: "x",
-      role: index < 20 ? ("SELLER" as const) : ("BUYER" as const),
+      role: index < SELLERS ? ("SELLER" as const) : ("BUYER" as const),
     })),
   });
   const sellers = await db.seller.createManyAndReturn({

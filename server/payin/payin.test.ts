@@ -409,6 +409,12 @@ describe("checkouts created together", () => {
       );
       // recent, recent + 1 (alone, then first in the batch) pass; recent + 2 and + 3 do not.
       expect(statuses).toEqual(["EXECUTING", "EXECUTING", "IN_REVIEW", "IN_REVIEW"]);
+      // The count stops at the limit: a buyer far above it (recent + 4 by now) is still caught.
+      process.env.RISK_VELOCITY_LIMIT = "2";
+      const { checkoutId } = await createCheckout(h.db, buyer(), cart());
+      expect((await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).riskReasons).toEqual([
+        "Unusually many checkouts by this buyer recently",
+      ]);
     } finally {
       process.env.RISK_VELOCITY_LIMIT = "1000";
     }
