@@ -5,14 +5,13 @@
 //      p50/p99 latency;
 //   2. success: recording the PSP's success alone (lock, postings, wallets, transitions), called
 //      as the webhook processor calls it, so group-committed as there;
-//   3. end to end: checkout call → the buyer pays at the emulator → signed webhook → Payrail's
-//      receiver (verify, store) → processor (at once; the sweep's job is the backup) → PSP
-//      status → ledger. Completed checkouts/s counts checkouts whose payment is SUCCEEDED and
-//      posted, from the first call to the last success; the checkout call's p50/p99 is measured
-//      under that full load.
+//   3. end to end: checkout call → the buyer pays at the hosted page it answered with → signed
+//      payment_intent.succeeded → Payrail's receiver (verify, store) → processor (at once; the
+//      sweep's job is the backup) → ledger. Completed checkouts/s counts checkouts whose
+//      payment is SUCCEEDED and posted, from the first call to the last success; the checkout
+//      call's p50/p99 is measured under that full load.
 // CPU per checkout is reported for this process (Payrail), PostgreSQL and the emulator apart; the
-// buyers' side (reading the checkout, paying at the hosted page) runs in this process too, so
-// counts as Payrail's.
+// buyers' side (paying at the hosted page) runs in this process too, so counts as Payrail's.
 // BENCH_STATEMENTS=1 also prints the statements PostgreSQL spent the end-to-end phase on.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";

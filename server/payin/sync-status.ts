@@ -1,5 +1,6 @@
-// Asks the PSP for the truth about a checkout and applies it. Used by the webhook processor, the
-// buyer's return page and the recovery sweep, so a lost or reordered webhook changes nothing.
+// Asks the PSP for the truth about a checkout and applies it. Used by the buyer's return page, the
+// recovery sweep and the webhook processor for session events (a success it takes from the
+// signed event itself), so a lost or reordered webhook changes nothing.
 import type { Db } from "@/server/db";
 import { groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { NotFoundError } from "@/server/errors";
