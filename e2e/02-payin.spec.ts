@@ -22,7 +22,26 @@ async function checkoutTwoSellers(page: Page) {
   await page.waitForURL(/\/pay\/cs_/);
 }
 
+/** A seller's balances in cents, as their overview shows them. */
+async function balancesOf(page: Page, seller: string): Promise<{ pending: number; available: number }> {
+  await signIn(page, seller);
+  const cents = async (testId: string) => {
+    const shown = page.getByTestId(testId);
+    await expect(shown).toHaveText(/^\$[\d,]+\.\d\d$/);
+    return Number((await shown.textContent())!.replace(/[$,.]/g, ""));
+  };
+  const balances = { pending: await cents("pending-balance"), available: await cents("available-balance") };
+  await signOut(page);
+  return balances;
+}
+const pendingCents = async (page: Page, seller: string) => (await balancesOf(page, seller)).pending;
+const totalCents = async (page: Page, seller: string) => {
+  const { pending, available } = await balancesOf(page, seller);
+  return pending + available;
+};
+
 test("a buyer pays two sellers in one checkout and sees the live status", async ({ page }) => {
+  const before = [await pendingCents(page, accounts.seller), await pendingCents(page, accounts.seller2)];
   await checkoutTwoSellers(page);
   await screenshot(page, "psp-hosted-page");
   await payOnHostedPage(page, "4242424242424242");
@@ -34,6 +53,11 @@ test("a buyer pays two sellers in one checkout and sees the live status", async 
   await page.goto("/shop/orders");
   await expect(page.getByText("Paid").first()).toBeVisible();
   await screenshot(page, "buyer-payments");
+  await signOut(page);
+  // Each seller's pending balance grew by their share net of commission: $24.00 less 10 % for
+  // Northwind Goods, $6.50 less 8 % for Blue Fern Books.
+  expect(await pendingCents(page, accounts.seller)).toBe(before[0]! + 2160);
+  expect(await pendingCents(page, accounts.seller2)).toBe(before[1]! + 598);
 });
 
 test("a declined card shows the reason in plain words, and another card succeeds", async ({ page }) => {
@@ -103,6 +127,7 @@ test("the seller filters orders, opens one, sees its timeline and postings, and 
 });
 
 test("finance sees the volume chart, filters payments, and refunds part of an order", async ({ page }) => {
+  const sellerBefore = await totalCents(page, accounts.seller);
   await signIn(page, accounts.finance);
   const payments = page.getByRole("table", { name: "Payments" });
   await expect(payments.getByRole("cell", { name: accounts.buyer }).first()).toBeVisible();
@@ -140,6 +165,7 @@ test("finance sees the volume chart, filters payments, and refunds part of an or
   // The Northwind order of a checkout: detail with PSP objects, postings and webhooks.
   await payments.locator("td div").filter({ hasText: "Northwind Goods" }).first().getByRole("link").click();
   await expect(page.getByRole("heading", { name: /^Order / })).toBeVisible();
+  const orderId = page.url().split("/").pop()!;
   const psp = page.getByRole("region", { name: "PSP objects" });
   await expect(psp.getByText(/^cs_/)).toBeVisible();
   await expect(psp.getByText(/^ch_/)).toBeVisible();
@@ -171,6 +197,16 @@ test("finance sees the volume chart, filters payments, and refunds part of an or
   await page.getByRole("button", { name: "Search" }).click();
   await expect(payments.locator("tbody tr")).toHaveCount(1);
   await expect(payments.getByRole("cell", { name: "$30.50" })).toBeVisible();
+  await signOut(page);
+
+  // The seller sees it: their balance is down by their share of the $5.00 (less the 10 %
+  // commission, which Payrail gives back), and the order shows the refund and its posting.
+  expect(await totalCents(page, accounts.seller)).toBe(sellerBefore - 450);
+  await signIn(page, accounts.seller);
+  await page.goto(`/seller/orders/${orderId}`);
+  await expect(page.getByText("Strap came loose")).toBeVisible();
+  await expect(page.getByText("Refund", { exact: true }).first()).toBeVisible();
+  await screenshot(page, "seller-order-refunded");
 });
 
 test("an unusual basket waits for finance's review; once approved, the buyer pays it", async ({ page }) => {

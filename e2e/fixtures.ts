@@ -6,6 +6,7 @@ export const DEMO_PASSWORD = "payrail-demo-pass";
 export const accounts = {
   buyer: "buyer@payrail.test",
   seller: "seller1@payrail.test",
+  seller2: "seller2@payrail.test",
   finance: "finance@payrail.test",
 } as const;
 
