@@ -2,12 +2,18 @@
 // tolerance, replays dropped by event id, and secret rotation with two secrets at once; and the
 // sweep that backs up processing on receipt.
 import { afterAll, describe, expect, it } from "vitest";
+import { NotFoundError } from "@/server/errors";
 import { getBoss, stopBoss } from "@/server/jobs/boss";
 import { signPayload } from "@/server/psp/emulator/webhooks";
 import { createTestDatabase } from "@/server/test/database";
 import { waitFor } from "@/server/test/wait-for";
 import { receivePspWebhook } from "./webhook-endpoint";
-import { storeWebhookEvent, sweepUnprocessedWebhooks, unprocessedWebhooks } from "./webhooks";
+import {
+  processWebhookEvent,
+  storeWebhookEvent,
+  sweepUnprocessedWebhooks,
+  unprocessedWebhooks,
+} from "./webhooks";
 
 const { db, url } = await createTestDatabase();
 process.env.DATABASE_URL = url;
@@ -129,6 +135,44 @@ describe("the PSP webhook endpoint", () => {
     const swept = await db.pspWebhookEvent.findMany({ where: { id: { in: ids } } });
     expect(swept.every((stored) => stored.backupEnqueuedAt !== null && stored.processedAt === null)).toBe(
       true,
+    );
+  });
+
+  it("leaves alone a success that is not ours, and keeps one for an unknown checkout unprocessed", async () => {
+    const success = (id: string, reference: string) =>
+      JSON.stringify({
+        id,
+        object: "event",
+        type: "payment_intent.succeeded",
+        created: now(),
+        data: {
+          object: {
+            id: `pi_${id}`,
+            object: "payment_intent",
+            status: "succeeded",
+            latest_charge: `ch_${id}`,
+            metadata: { payment_event_id: reference },
+          },
+        },
+      });
+    // Another integration on the same PSP account: its reference is no checkout id of ours.
+    const foreign = success("evt_foreign", "order-1234");
+    expect(
+      (await receivePspWebhook(db, foreign, signPayload(foreign, "whsec_current", now()), ["whsec_current"]))
+        .status,
+    ).toBe(200);
+    await waitFor(
+      async () =>
+        (await db.pspWebhookEvent.findUniqueOrThrow({ where: { id: "evt_foreign" } })).processedAt !== null,
+    );
+    expect(await db.paymentEvent.count()).toBe(0);
+    // A checkout id this database does not know: processing fails and the event stays
+    // unprocessed, for the sweep's job (retries, then the dead-letter queue finance sees).
+    const unknown = JSON.parse(success("evt_unknown", "0b1e7c2a-5d4f-4e8b-9a6c-3f2e1d0c9b8a"));
+    expect(await storeWebhookEvent(db, unknown)).toBe(true);
+    await expect(processWebhookEvent(db, "evt_unknown")).rejects.toBeInstanceOf(NotFoundError);
+    expect((await db.pspWebhookEvent.findUniqueOrThrow({ where: { id: "evt_unknown" } })).processedAt).toBe(
+      null,
     );
   });
 

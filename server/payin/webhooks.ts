@@ -4,6 +4,7 @@
 // becomes unpaid); for anything else the processor asks the PSP for the current truth. So
 // duplicates, reordering and late arrivals all end in the same state.
 import type Stripe from "stripe";
+import { z } from "zod";
 import type { Db } from "@/server/db";
 import { allWritten, firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { enqueueMany } from "@/server/jobs/define-job";
@@ -66,8 +67,12 @@ const markProcessed = groupCommitPerDb(async (db: Db, eventIds: string[]) => {
   return allWritten(eventIds);
 }, 100);
 
+const checkoutReference = z.string().uuid();
+
+/** The checkout an object belongs to; null for one that is not ours (another integration's). */
 function checkoutIdOf(object: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) {
-  return object.metadata?.payment_event_id ?? object.client_reference_id?.split(":")[0] ?? null;
+  const reference = object.metadata?.payment_event_id ?? object.client_reference_id?.split(":")[0];
+  return checkoutReference.safeParse(reference).success ? reference! : null;
 }
 
 /**
