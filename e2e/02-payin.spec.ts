@@ -40,7 +40,9 @@ const totalCents = async (page: Page, seller: string) => {
   return pending + available;
 };
 
-test("a buyer pays two sellers in one checkout and sees the live status", async ({ page }) => {
+test("a buyer pays two sellers in one checkout and sees the live status; both sellers see it pending", async ({
+  page,
+}) => {
   const before = [await pendingCents(page, accounts.seller), await pendingCents(page, accounts.seller2)];
   await checkoutTwoSellers(page);
   await screenshot(page, "psp-hosted-page");
@@ -126,7 +128,9 @@ test("the seller filters orders, opens one, sees its timeline and postings, and 
   await signOut(page);
 });
 
-test("finance sees the volume chart, filters payments, and refunds part of an order", async ({ page }) => {
+test("finance sees the volume chart, filters payments, and refunds part of an order; the seller sees it", async ({
+  page,
+}) => {
   const sellerBefore = await totalCents(page, accounts.seller);
   await signIn(page, accounts.finance);
   const payments = page.getByRole("table", { name: "Payments" });
