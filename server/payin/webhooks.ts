@@ -71,8 +71,10 @@ const checkoutReference = z.string().uuid();
 
 /** The checkout an object belongs to; null for one that is not ours (another integration's). */
 function checkoutIdOf(object: { metadata?: Stripe.Metadata | null; client_reference_id?: string | null }) {
-  const reference = object.metadata?.payment_event_id ?? object.client_reference_id?.split(":")[0];
-  return checkoutReference.safeParse(reference).success ? reference! : null;
+  const reference = checkoutReference.safeParse(
+    object.metadata?.payment_event_id ?? object.client_reference_id?.split(":")[0],
+  );
+  return reference.success ? reference.data : null;
 }
 
 /**
