@@ -211,6 +211,21 @@ test("finance sees the volume chart, filters payments, and refunds part of an or
   await expect(page.getByText("Strap came loose")).toBeVisible();
   await expect(page.getByText("Refund", { exact: true }).first()).toBeVisible();
   await screenshot(page, "seller-order-refunded");
+  await signOut(page);
+
+  // And the buyer: the payment lists what came back, its page the refund and where it stands.
+  await signIn(page, accounts.buyer);
+  await page.goto("/shop/orders");
+  const refunded = page.getByRole("row").filter({ has: page.getByRole("cell", { name: "$5.00" }) });
+  await expect(refunded).toHaveCount(1);
+  await screenshot(page, "buyer-payments-refunded");
+  await refunded.getByRole("link").click();
+  const refunds = page.getByRole("table", { name: "Refunds" });
+  await expect(refunds.getByRole("row").filter({ hasText: "Northwind Goods" })).toContainText("$5.00");
+  await expect(refunds.getByText("Succeeded")).toBeVisible();
+  await expect(page.getByText("$5.00 refunded")).toBeVisible();
+  await expect(page.getByText("Strap came loose")).toHaveCount(0); // finance's reason stays internal
+  await screenshot(page, "checkout-refunded");
 });
 
 test("an unusual basket waits for finance's review; once approved, the buyer pays it", async ({ page }) => {

@@ -555,6 +555,17 @@ describe("refunds", () => {
     expect((await h.db.paymentOrder.findUniqueOrThrow({ where: { id: order.id } })).refundedAmount).toBe(
       5_000n,
     );
+    // The buyer sees both refunds on the checkout, and the total refunded in their payments list
+    // (finance's reasons stay internal).
+    const seen = (await status(checkoutId)).orders.find((row) => row.id === order.id)!;
+    expect(seen.refundedAmount).toBe(5_000n);
+    expect(seen.refunds.map(({ amount, status }) => ({ amount, status }))).toEqual([
+      { amount: 1_000n, status: "SUCCEEDED" },
+      { amount: 4_000n, status: "SUCCEEDED" },
+    ]);
+    expect(seen.refunds[0]).not.toHaveProperty("reason");
+    const listed = await (await h.buyerCaller()).payin.myCheckouts({ limit: 100 });
+    expect(listed.find((row) => row.id === checkoutId)?.refundedAmount).toBe(5_000n);
     expect(await h.db.ledgerTransaction.count({ where: { kind: "refund" } })).toBeGreaterThanOrEqual(2);
     expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
   });

@@ -33,7 +33,18 @@ export async function checkoutForBuyer(db: DbOrTx, buyerId: string, checkoutId: 
       failureCode: true,
       failureMessage: true,
       createdAt: true,
-      orders: { select: orderSummary, orderBy: { id: "asc" } },
+      orders: {
+        select: {
+          ...orderSummary,
+          // The buyer sees what comes back to them and where it stands; finance's reason stays
+          // internal.
+          refunds: {
+            select: { id: true, amount: true, status: true, createdAt: true },
+            orderBy: { createdAt: "asc" },
+          },
+        },
+        orderBy: { id: "asc" },
+      },
     },
   });
   if (!event) throw new NotFoundError("Checkout");
@@ -48,8 +59,12 @@ export async function checkoutForBuyer(db: DbOrTx, buyerId: string, checkoutId: 
   };
 }
 
-export function checkoutsForBuyer(db: DbOrTx, buyerId: string, page: { cursor?: string; limit: number }) {
-  return db.paymentEvent.findMany({
+export async function checkoutsForBuyer(
+  db: DbOrTx,
+  buyerId: string,
+  page: { cursor?: string; limit: number },
+) {
+  const checkouts = await db.paymentEvent.findMany({
     where: { buyerId },
     select: {
       id: true,
@@ -58,11 +73,17 @@ export function checkoutsForBuyer(db: DbOrTx, buyerId: string, page: { cursor?: 
       totalAmount: true,
       createdAt: true,
       failureMessage: true,
+      orders: { select: { refundedAmount: true } },
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: page.limit,
     ...(page.cursor ? { cursor: { id: page.cursor }, skip: 1 } : {}),
   });
+  return checkouts.map(({ orders, ...checkout }) => ({
+    ...checkout,
+    /** Refunded so far across the checkout's orders (requested and not refused by the PSP). */
+    refundedAmount: orders.reduce((sum, order) => sum + order.refundedAmount, 0n),
+  }));
 }
 
 /** The UTC-day range [from 00:00, to + 1 day) of two "YYYY-MM-DD" strings, inclusive of both days. */

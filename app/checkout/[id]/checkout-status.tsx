@@ -1,7 +1,7 @@
 "use client";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { formatMoney, itemsSummary } from "@/components/format";
+import { formatDateTime, formatMoney, itemsSummary } from "@/components/format";
 import { StatusBadge } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
@@ -26,6 +26,9 @@ export function CheckoutStatus({ checkoutId }: { checkoutId: string }) {
   const checkout = status.data;
   if (status.error) return <p className="error">{status.error.message}</p>;
   if (!checkout) return <p className="muted">Loading your payment…</p>;
+  const refunds = checkout.orders.flatMap((order) =>
+    order.refunds.map((refund) => ({ ...refund, sellerName: order.sellerName })),
+  );
   return (
     <div className="panel" style={{ maxWidth: 720 }}>
       <div className="row">
@@ -77,7 +80,12 @@ export function CheckoutStatus({ checkoutId }: { checkoutId: string }) {
             <tr key={order.id}>
               <td>{order.sellerName}</td>
               <td>{itemsSummary(order.items)}</td>
-              <td className="num">{formatMoney(order.amount, order.currency)}</td>
+              <td className="num">
+                {formatMoney(order.amount, order.currency)}
+                {order.refundedAmount > 0n && (
+                  <div className="subline">{formatMoney(order.refundedAmount, order.currency)} refunded</div>
+                )}
+              </td>
               <td>
                 <StatusBadge status={order.status} />
               </td>
@@ -85,6 +93,36 @@ export function CheckoutStatus({ checkoutId }: { checkoutId: string }) {
           ))}
         </tbody>
       </table>
+      {refunds.length > 0 && (
+        <>
+          <h2 style={{ marginTop: "1.5rem" }}>Refunds</h2>
+          <table aria-label="Refunds">
+            <thead>
+              <tr>
+                <th>Requested</th>
+                <th>Seller</th>
+                <th className="num">Amount</th>
+                <th>Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {refunds.map((refund) => (
+                <tr key={refund.id}>
+                  <td>{formatDateTime(refund.createdAt)}</td>
+                  <td>{refund.sellerName}</td>
+                  <td className="num">{formatMoney(refund.amount, checkout.currency)}</td>
+                  <td>
+                    <StatusBadge status={refund.status} plain />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted">
+            A refund goes back to the card you paid with, usually within 5–10 business days.
+          </p>
+        </>
+      )}
       <p style={{ marginTop: "1rem" }}>
         <Link href="/shop">Back to the shop</Link> · <Link href="/shop/orders">All my payments</Link>
       </p>

@@ -19,6 +19,7 @@ export default async function MyPaymentsPage() {
               <th>Date</th>
               <th>Checkout</th>
               <th className="num">Total</th>
+              <th className="num">Refunded</th>
               <th>Status</th>
             </tr>
           </thead>
@@ -30,6 +31,11 @@ export default async function MyPaymentsPage() {
                   <Link href={`/checkout/${checkout.id}`}>{checkout.id.slice(0, 8)}</Link>
                 </td>
                 <td className="num">{formatMoney(checkout.totalAmount, checkout.currency)}</td>
+                <td className="num">
+                  {checkout.refundedAmount > 0n
+                    ? formatMoney(checkout.refundedAmount, checkout.currency)
+                    : "—"}
+                </td>
                 <td>
                   <StatusBadge status={checkout.status} />
                 </td>
