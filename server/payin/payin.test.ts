@@ -8,6 +8,7 @@ import { NotFoundError } from "@/server/errors";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { sessionIdOfPageUrl } from "@/server/psp/emulator/hosted-page";
 import { createStripeClient } from "@/server/psp/stripe-adapter";
+import { callerAs, createUser } from "@/server/test/callers";
 import { startPayinHarness } from "@/server/test/payin-harness";
 import { waitFor } from "@/server/test/wait-for";
 import { createCheckout } from "./create-checkout";
@@ -329,6 +330,24 @@ describe("webhooks and the PSP's faults", () => {
   });
 });
 
+describe("a buyer's payments", () => {
+  it("come newest first, a page at a time, without gaps or repeats", async () => {
+    const { user } = await createUser(h.db, "BUYER");
+    const buyer = await callerAs(h.db, user.id);
+    const created: string[] = [];
+    for (let index = 0; index < 5; index++) created.unshift((await buyer.payin.checkout(cart())).checkoutId);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await buyer.payin.myCheckouts({ limit: 2, cursor });
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(created);
+  });
+});
+
 describe("checkouts created together", () => {
   const buyer = () => ({ id: h.buyer.user.id, name: h.buyer.user.name });
   /** The database transactions that wrote these checkouts' orders (a row's xmin is its writer's). */
@@ -565,7 +584,7 @@ describe("refunds", () => {
     ]);
     expect(seen.refunds[0]).not.toHaveProperty("reason");
     const listed = await (await h.buyerCaller()).payin.myCheckouts({ limit: 100 });
-    expect(listed.find((row) => row.id === checkoutId)?.refundedAmount).toBe(5_000n);
+    expect(listed.items.find((row) => row.id === checkoutId)?.refundedAmount).toBe(5_000n);
     expect(await h.db.ledgerTransaction.count({ where: { kind: "refund" } })).toBeGreaterThanOrEqual(2);
     expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
   });

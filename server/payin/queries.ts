@@ -76,14 +76,15 @@ export async function checkoutsForBuyer(
       orders: { select: { refundedAmount: true } },
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: page.limit,
+    take: page.limit + 1, // one more, to know whether another page follows
     ...(page.cursor ? { cursor: { id: page.cursor }, skip: 1 } : {}),
   });
-  return checkouts.map(({ orders, ...checkout }) => ({
+  const items = checkouts.slice(0, page.limit).map(({ orders, ...checkout }) => ({
     ...checkout,
     /** Refunded so far across the checkout's orders (requested and not refused by the PSP). */
     refundedAmount: orders.reduce((sum, order) => sum + order.refundedAmount, 0n),
   }));
+  return { items, nextCursor: checkouts.length > page.limit ? items.at(-1)?.id : undefined };
 }
 
 /** The UTC-day range [from 00:00, to + 1 day) of two "YYYY-MM-DD" strings, inclusive of both days. */
