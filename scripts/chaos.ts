@@ -111,6 +111,7 @@ const baseEnv = {
   PAYOUT_RECOVER_AFTER_MS: "5000",
   JOB_RETRY_DELAY_MAX_SECONDS: "5",
   RISK_VELOCITY_LIMIT: "100000",
+  PAYIN_HOLD_DAYS: "0", // shipped orders' funds available at once, so payout runs have work
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn", // job failures are warnings: the logs say why a run failed
 };
 const emulator = new ManagedProcess(

@@ -19,6 +19,9 @@ import { connectDemoPayoutAccounts, seedDemo } from "@/server/seed";
 const dev = process.argv.includes("--dev");
 // The dev server's code (React's dev build, the CSP's 'unsafe-eval' in proxy.ts) keys on NODE_ENV.
 if (dev) Object.assign(process.env, { NODE_ENV: "development" });
+// The demo (the embedded database) holds a shipped order's funds for two minutes, not a week, so
+// they can be seen becoming available and paid out.
+if (isEmbedded()) process.env.PAYIN_HOLD_DAYS ??= String(2 / (24 * 60));
 const require = createRequire(import.meta.url);
 const { PORT: port, APP_URL: appUrl } = env();
 const hostname = new URL(appUrl).hostname;

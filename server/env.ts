@@ -2,6 +2,8 @@
 import { z } from "zod";
 
 const logLevelSchema = z.enum(["debug", "info", "warn", "error"]).default("info");
+/** Days from shipping until a paid order's funds become available; fractions allowed (the demo). */
+const holdDaysSchema = z.coerce.number().min(0).default(7);
 
 const envSchema = z
   .object({
@@ -26,10 +28,11 @@ const envSchema = z
     /**
      * How long a stored webhook event may stay unprocessed before the sweep (every minute) gives
      * it a processing job. The endpoint processes each event as soon as it is stored; the job only
-     * covers a process that died first, so it must not race that processing (which would ask the
-     * PSP twice).
+     * covers a process that died first, so it must not race that processing (which would do the
+     * work twice).
      */
     WEBHOOK_BACKUP_DELAY_SECONDS: z.coerce.number().int().min(0).default(10),
+    PAYIN_HOLD_DAYS: holdDaysSchema,
     LOG_LEVEL: logLevelSchema,
   })
   .transform((parsed) => ({ ...parsed, APP_URL: parsed.APP_URL ?? `http://127.0.0.1:${parsed.PORT}` }));
@@ -41,6 +44,11 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= envSchema.parse(process.env);
   return cached;
+}
+
+/** The hold in milliseconds, read at each use (tests and the demo change it). */
+export function payinHoldMs(): number {
+  return holdDaysSchema.parse(process.env.PAYIN_HOLD_DAYS) * 86_400_000;
 }
 
 /** The log level alone: the logger must not freeze the rest of the env cache on its first line. */

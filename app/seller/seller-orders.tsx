@@ -41,7 +41,7 @@ export function SellerOrders() {
       { getNextPageParam: (page) => page.nextCursor, refetchInterval: 10_000 },
     ),
   );
-  const fulfil = useMutation(trpc.payin.fulfilOrder.mutationOptions({ onSuccess: () => orders.refetch() }));
+  const ship = useMutation(trpc.payin.markShipped.mutationOptions({ onSuccess: () => orders.refetch() }));
   const rows = orders.data?.pages.flatMap((page) => page.items) ?? [];
   const filtered = JSON.stringify(applied) !== JSON.stringify(noFilters);
 
@@ -159,15 +159,20 @@ export function SellerOrders() {
                 {order.status === "SUCCESS" &&
                   (order.releasedAt ? (
                     <span className="badge good">Available</span>
+                  ) : order.availableAt ? (
+                    <>
+                      <span className="badge">Shipped</span>
+                      <div className="subline">available {formatDateTime(order.availableAt)}</div>
+                    </>
                   ) : (
                     <button
                       type="button"
                       className="secondary"
                       style={{ padding: "0.25rem 0.6rem", fontSize: "0.85rem" }}
-                      disabled={fulfil.isPending && fulfil.variables?.paymentOrderId === order.id}
-                      onClick={() => fulfil.mutate({ paymentOrderId: order.id })}
+                      disabled={ship.isPending && ship.variables?.paymentOrderId === order.id}
+                      onClick={() => ship.mutate({ paymentOrderId: order.id })}
                     >
-                      Mark fulfilled
+                      Mark shipped
                     </button>
                   ))}
               </td>

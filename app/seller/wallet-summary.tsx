@@ -34,7 +34,7 @@ export function WalletSummary() {
         <div className="value" data-testid="pending-balance">
           {wallets.data ? formatMoney(wallet?.pending ?? 0n, currency) : <Loading />}
         </div>
-        <div className="sub">Paid, released on fulfilment or after the hold</div>
+        <div className="sub">Paid; available once the hold after shipping has passed</div>
       </div>
       <div className="stat accent">
         <div className="label">Next payout estimate</div>

@@ -98,9 +98,9 @@ async function refund(context: WorkloadContext) {
 async function fulfil(context: WorkloadContext) {
   const seller = context.rng.pick(context.sellers);
   const orders = await seller.payin.sellerOrders.query({ limit: 20 });
-  const open = orders.filter((order) => order.status === "SUCCESS" && !order.releasedAt);
+  const open = orders.filter((order) => order.status === "SUCCESS" && !order.shippedAt);
   if (open.length === 0) return;
-  await seller.payin.fulfilOrder.mutate({ paymentOrderId: context.rng.pick(open).id });
+  await seller.payin.markShipped.mutate({ paymentOrderId: context.rng.pick(open).id });
   count(context, "fulfil");
 }
 

@@ -170,7 +170,9 @@ describe("seller order detail", () => {
     expect("buyerEmail" in detail).toBe(false);
     expect("webhookEvents" in detail).toBe(false);
 
-    await seller.payin.fulfilOrder({ paymentOrderId: order.id });
+    process.env.PAYIN_HOLD_DAYS = "0"; // released as it ships
+    await seller.payin.markShipped({ paymentOrderId: order.id });
+    delete process.env.PAYIN_HOLD_DAYS;
     const released = await seller.payin.sellerOrder({ paymentOrderId: order.id });
     expect(released.postings.map((posting) => posting.kind)).toEqual(["payin", "release"]);
   });
@@ -318,6 +320,16 @@ describe("query plans", () => {
           [h.sellers[0]!.seller!.id],
         ),
       ).toContain("payment_order_seller_id_status_created_at_idx");
+      // The release job reads only shipped, unreleased paid orders (the partial index), not every
+      // order released before; the statement as `releaseHeldOrders` sends it.
+      expect(
+        await plan(
+          `SELECT id::text FROM payment_order
+            WHERE status = 'SUCCESS' AND released_at IS NULL AND shipped_at IS NOT NULL
+              AND shipped_at <= $1 ORDER BY shipped_at LIMIT $2`,
+          [new Date(), 500],
+        ),
+      ).toContain("payment_order_release_due_idx");
     } finally {
       await client.query("ROLLBACK").catch(() => undefined);
       await client.query("RESET enable_seqscan");

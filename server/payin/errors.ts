@@ -23,3 +23,9 @@ export class CheckoutNotRetryableError extends DomainError {
     super(`Only a failed payment can be retried; this one is ${status}`, "PRECONDITION_FAILED");
   }
 }
+
+export class NotShippableError extends DomainError {
+  constructor(status: string) {
+    super(`Only a paid order can be shipped; this one is ${status}`, "PRECONDITION_FAILED");
+  }
+}

@@ -51,13 +51,13 @@ export const recoverPaymentsJob = defineJob({
 
 export const releaseHeldOrdersJob = defineJob({
   name: "payin.release-held",
-  description: "Moves sellers' funds from pending to available once an order's hold has passed.",
+  description: "Moves sellers' funds from pending to available once a shipped order's hold has passed.",
   schema: z.object({}).passthrough(),
-  cron: "*/10 * * * *",
+  cron: "* * * * *",
   retryLimit: 0,
   handler: async (_data, { db }) => {
     const { releaseHeldOrders } = await import("./release");
-    await releaseHeldOrders(db, Number(process.env.PAYIN_HOLD_DAYS ?? 7));
+    await releaseHeldOrders(db);
   },
 });
 

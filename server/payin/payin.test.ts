@@ -14,6 +14,7 @@ import { waitFor } from "@/server/test/wait-for";
 import { createCheckout } from "./create-checkout";
 import { recordPaymentSucceeded } from "./record-outcome";
 import { recoverStalePayments } from "./recover";
+import { releaseHeldOrders } from "./release";
 import { syncPaymentStatus } from "./sync-status";
 import { processWebhookEvent, storeWebhookEvent, sweepUnprocessedWebhooks } from "./webhooks";
 
@@ -645,7 +646,9 @@ describe("refunds", () => {
 });
 
 describe("sellers", () => {
-  it("see only their own orders, release funds once, and cannot touch another seller's order", async () => {
+  const walletOf = (sellerId: string) => h.db.wallet.findFirstOrThrow({ where: { sellerId } });
+
+  it("see only their own orders, ship them once, and cannot touch another seller's order", async () => {
     const checkoutId = await paidCheckout();
     const orders = await h.db.paymentOrder.findMany({ where: { paymentEventId: checkoutId } });
     const mine = orders.find((order) => order.sellerId === h.sellers[0]!.seller!.id)!;
@@ -656,14 +659,66 @@ describe("sellers", () => {
     await expect(seller.payin.sellerOrder({ paymentOrderId: theirs.id })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    await expect(seller.payin.fulfilOrder({ paymentOrderId: theirs.id })).rejects.toMatchObject({
+    await expect(seller.payin.markShipped({ paymentOrderId: theirs.id })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    const before = await h.db.wallet.findFirstOrThrow({ where: { sellerId: mine.sellerId } });
-    expect(await seller.payin.fulfilOrder({ paymentOrderId: mine.id })).toBe(true);
-    expect(await seller.payin.fulfilOrder({ paymentOrderId: mine.id })).toBe(false);
-    const after = await h.db.wallet.findFirstOrThrow({ where: { sellerId: mine.sellerId } });
-    expect(after.available - before.available).toBe(mine.amount - mine.commission);
+    const before = await walletOf(mine.sellerId);
+    expect(await seller.payin.markShipped({ paymentOrderId: mine.id })).toBe(true);
+    expect(await seller.payin.markShipped({ paymentOrderId: mine.id })).toBe(false);
+    // On hold (7 days from shipping by default): nothing moves yet, and the seller is told when.
+    expect((await walletOf(mine.sellerId)).available).toBe(before.available);
+    const shown = await seller.payin.sellerOrder({ paymentOrderId: mine.id });
+    expect(shown.availableAt!.getTime() - shown.shippedAt!.getTime()).toBe(7 * 86_400_000);
+    expect(await releaseHeldOrders(h.db)).toBe(0);
     expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+  });
+
+  it("get a shipped order's funds once its hold has passed, and never an unshipped one's", async () => {
+    const checkoutId = await paidCheckout();
+    const orders = await h.db.paymentOrder.findMany({ where: { paymentEventId: checkoutId } });
+    const shipped = orders.find((order) => order.sellerId === h.sellers[0]!.seller!.id)!;
+    const unshipped = orders.find((order) => order.sellerId === h.sellers[1]!.seller!.id)!;
+    await (await h.sellerCaller(0)).payin.markShipped({ paymentOrderId: shipped.id });
+    // Eight days on, for both: the paid but unshipped order stays pending however old it is.
+    const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000);
+    await h.db.paymentOrder.update({ where: { id: shipped.id }, data: { shippedAt: eightDaysAgo } });
+    await h.db.paymentOrder.update({
+      where: { id: unshipped.id },
+      data: { createdAt: eightDaysAgo, updatedAt: eightDaysAgo },
+    });
+    const before = await walletOf(shipped.sellerId);
+    expect(await releaseHeldOrders(h.db)).toBe(1);
+    expect(await releaseHeldOrders(h.db)).toBe(0);
+    const after = await walletOf(shipped.sellerId);
+    expect(after.available - before.available).toBe(shipped.amount - shipped.commission);
+    expect(after.pending - before.pending).toBe(shipped.commission - shipped.amount);
+    expect((await h.db.paymentOrder.findUniqueOrThrow({ where: { id: unshipped.id } })).releasedAt).toBe(
+      null,
+    );
+    expect((await checkLedgerInvariants(h.db)).violations).toEqual([]);
+  });
+
+  it("with no hold, get the funds as they ship; an unpaid order cannot ship", async () => {
+    process.env.PAYIN_HOLD_DAYS = "0";
+    try {
+      const checkoutId = await paidCheckout();
+      const order = await h.db.paymentOrder.findFirstOrThrow({
+        where: { paymentEventId: checkoutId, sellerId: h.sellers[0]!.seller!.id },
+      });
+      const seller = await h.sellerCaller(0);
+      expect(await seller.payin.markShipped({ paymentOrderId: order.id })).toBe(true);
+      expect((await h.db.paymentOrder.findUniqueOrThrow({ where: { id: order.id } })).releasedAt).not.toBe(
+        null,
+      );
+      const open = await (await h.buyerCaller()).payin.checkout(cart());
+      const unpaid = await h.db.paymentOrder.findFirstOrThrow({
+        where: { paymentEventId: open.checkoutId, sellerId: h.sellers[0]!.seller!.id },
+      });
+      await expect(seller.payin.markShipped({ paymentOrderId: unpaid.id })).rejects.toMatchObject({
+        code: "PRECONDITION_FAILED",
+      });
+    } finally {
+      delete process.env.PAYIN_HOLD_DAYS;
+    }
   });
 });

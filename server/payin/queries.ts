@@ -5,6 +5,7 @@ import type { DbOrTx } from "@/server/db";
 import { env } from "@/server/env";
 import { DomainError, NotFoundError } from "@/server/errors";
 import { transactionsByReference } from "@/server/ledger/queries";
+import { availableAt } from "./release";
 import type { PaymentSearchInput, SellerOrderSearchInput } from "./schemas";
 
 const orderSummary = {
@@ -16,6 +17,7 @@ const orderSummary = {
   status: true,
   items: true,
   refundedAmount: true,
+  shippedAt: true,
   releasedAt: true,
   failureReason: true,
   createdAt: true,
@@ -152,8 +154,16 @@ export async function searchSellerOrders(
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit + 1,
   });
-  const items = rows.slice(0, input.limit);
+  const items = rows.slice(0, input.limit).map(withAvailability);
   return { items, nextCursor: rows.length > input.limit ? items.at(-1)?.id : undefined };
+}
+
+/** A shipped order still on hold, with the moment its funds become available. */
+function withAvailability<T extends { shippedAt: Date | null; releasedAt: Date | null }>(order: T) {
+  return {
+    ...order,
+    availableAt: order.shippedAt && !order.releasedAt ? availableAt(order.shippedAt) : null,
+  };
 }
 
 /** The unfiltered list, kept for existing callers (the chaos workload); the console pages. */
@@ -376,7 +386,7 @@ async function orderWithHistory(db: DbOrTx, paymentOrderId: string, sellerId?: s
 export async function sellerOrderDetail(db: DbOrTx, paymentOrderId: string, sellerId: string) {
   const { paymentEvent, ...order } = await orderWithHistory(db, paymentOrderId, sellerId);
   return {
-    ...order,
+    ...withAvailability(order),
     transitions: order.transitions.map((transition) => ({
       ...transition,
       actor: actorRole(transition.actor),

@@ -14,7 +14,7 @@ import {
   sellerOrderDetail,
 } from "./queries";
 import { requestRefund } from "./refunds";
-import { releaseOrder } from "./release";
+import { markShipped } from "./release";
 import { retryCheckout } from "./retry-checkout";
 import { reviewCheckout } from "./review";
 import {
@@ -62,11 +62,9 @@ export const payinRouter = createTRPCRouter({
   sellerOrder: sellerProcedure
     .input(orderIdInput)
     .query(({ ctx, input }) => sellerOrderDetail(ctx.db, input.paymentOrderId, ctx.sellerId)),
-  fulfilOrder: sellerProcedure
+  markShipped: sellerProcedure
     .input(orderIdInput)
-    .mutation(({ ctx, input }) =>
-      releaseOrder(ctx.db, input.paymentOrderId, `seller:${ctx.sellerId}`, ctx.sellerId),
-    ),
+    .mutation(({ ctx, input }) => markShipped(ctx.db, input.paymentOrderId, ctx.sellerId)),
 
   search: financeProcedure.input(paymentSearchInput).query(({ ctx, input }) => searchPayments(ctx.db, input)),
   volume: financeProcedure.input(volumeInput).query(({ ctx, input }) => paymentVolume(ctx.db, input.days)),

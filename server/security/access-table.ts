@@ -27,7 +27,7 @@ export const accessTable: Record<string, Role[]> = {
   "payin.sellerOrders": ["SELLER"],
   "payin.sellerOrderSearch": ["SELLER"],
   "payin.sellerOrder": ["SELLER"],
-  "payin.fulfilOrder": ["SELLER"],
+  "payin.markShipped": ["SELLER"],
   "payin.search": ["FINANCE"],
   "payin.volume": ["FINANCE"],
   "payin.order": ["FINANCE"],

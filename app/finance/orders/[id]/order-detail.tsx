@@ -80,6 +80,7 @@ export function OrderDetail({ paymentOrderId }: { paymentOrderId: string }) {
         </h1>
         <StatusBadge status={data.status} />
         {data.releasedAt && <span className="badge good">Released to seller</span>}
+        {data.shippedAt && !data.releasedAt && <span className="badge">Shipped, on hold</span>}
       </div>
       <div className="grid">
         <Stat

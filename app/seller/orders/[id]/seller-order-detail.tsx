@@ -10,7 +10,7 @@ import { useTRPC } from "@/components/trpc";
 export function SellerOrderDetail({ paymentOrderId }: { paymentOrderId: string }) {
   const trpc = useTRPC();
   const order = useQuery(trpc.payin.sellerOrder.queryOptions({ paymentOrderId }, { refetchInterval: 5000 }));
-  const fulfil = useMutation(trpc.payin.fulfilOrder.mutationOptions({ onSuccess: () => order.refetch() }));
+  const ship = useMutation(trpc.payin.markShipped.mutationOptions({ onSuccess: () => order.refetch() }));
   const back = (
     <Link href="/seller" className="back">
       ← Overview
@@ -45,16 +45,17 @@ export function SellerOrderDetail({ paymentOrderId }: { paymentOrderId: string }
         </h1>
         <StatusBadge status={data.status} />
         {data.releasedAt && <span className="badge good">Funds available</span>}
+        {data.availableAt && <span className="badge">Shipped</span>}
         <span className="spacer" />
-        {data.status === "SUCCESS" && !data.releasedAt && (
-          <button type="button" onClick={() => fulfil.mutate({ paymentOrderId })} disabled={fulfil.isPending}>
-            Mark fulfilled
+        {data.status === "SUCCESS" && !data.shippedAt && !data.releasedAt && (
+          <button type="button" onClick={() => ship.mutate({ paymentOrderId })} disabled={ship.isPending}>
+            Mark shipped
           </button>
         )}
       </div>
-      {fulfil.error && (
+      {ship.error && (
         <p className="error" role="alert">
-          {errorText(fulfil.error)}
+          {errorText(ship.error)}
         </p>
       )}
       <div className="grid">
@@ -67,7 +68,13 @@ export function SellerOrderDetail({ paymentOrderId }: { paymentOrderId: string }
         <Stat
           label="Your share"
           value={formatMoney(data.amount - data.commission, data.currency)}
-          sub={data.releasedAt ? `released ${formatDateTime(data.releasedAt)}` : "pending until fulfilled"}
+          sub={
+            data.releasedAt
+              ? `released ${formatDateTime(data.releasedAt)}`
+              : data.availableAt
+                ? `shipped; available ${formatDateTime(data.availableAt)}`
+                : "pending; the hold starts when you ship"
+          }
         />
         <Stat label="Refunded" value={formatMoney(data.refundedAmount, data.currency)} />
       </div>
