@@ -70,7 +70,7 @@ export function SellerOrderDetail({ paymentOrderId }: { paymentOrderId: string }
           value={formatMoney(data.amount - data.commission, data.currency)}
           sub={
             data.releasedAt
-              ? `released ${formatDateTime(data.releasedAt)}`
+              ? `${data.shippedAt ? `shipped ${formatDateTime(data.shippedAt)}; ` : ""}released ${formatDateTime(data.releasedAt)}`
               : data.availableAt
                 ? `shipped; available ${formatDateTime(data.availableAt)}`
                 : "pending; the hold starts when you ship"
