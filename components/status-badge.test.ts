@@ -13,4 +13,5 @@ it("names a status in words, in sentence case, with its tone", () => {
   expect(badge("NOT_STARTED")).toBe('<span class="badge">Not started</span>');
   expect(badge("MISSING_AT_PSP")).toBe('<span class="badge bad">Missing at PSP</span>');
   expect(badge("PROCESSING")).toBe('<span class="badge warn">Processing</span>');
+  expect(badge("SHIPPED")).toBe('<span class="badge good">Shipped</span>');
 });

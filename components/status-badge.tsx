@@ -2,6 +2,7 @@ const tone: Record<string, string> = {
   SUCCEEDED: "good",
   SUCCESS: "good",
   PAID: "good",
+  SHIPPED: "good",
   MATCHED: "good",
   COMPLETED: "good",
   FAILED: "bad",

@@ -87,7 +87,8 @@ export function CheckoutStatus({ checkoutId }: { checkoutId: string }) {
                 )}
               </td>
               <td>
-                <StatusBadge status={order.status} />
+                {/* A paid order the seller has sent off: what the buyer waits for next. */}
+                <StatusBadge status={order.shippedAt ? "SHIPPED" : order.status} />
               </td>
             </tr>
           ))}
