@@ -1,4 +1,4 @@
-// Pay-in's background jobs. Each is idempotent: it re-reads state and asks the PSP for the truth.
+// Pay-in's background jobs. Each is idempotent: it re-reads state, so running it twice changes nothing.
 import { z } from "zod";
 import { env } from "@/server/env";
 import { defineJob } from "@/server/jobs/define-job";
@@ -16,7 +16,8 @@ export const processWebhookJob = defineJob({
 /** docs/payin.md, step 4. */
 export const sweepWebhooksJob = defineJob({
   name: "payin.sweep-webhooks",
-  description: "Gives each PSP event still unprocessed 10 s after it arrived a processing job.",
+  description:
+    "Gives each PSP event still unprocessed a while after it arrived (WEBHOOK_BACKUP_DELAY_SECONDS) a processing job.",
   schema: z.object({}).passthrough(),
   cron: "* * * * *",
   retryLimit: 0,

@@ -28,8 +28,8 @@ export async function receivePspWebhook(
     // A process killed here leaves the event stored, unanswered and unprocessed; the PSP's retry
     // is a replay, not processed again. The sweep's job processes it (`sweepUnprocessedWebhooks`).
     crashPoint("payin.webhook-stored-before-processing");
-    // Processing (not awaited: the answer does not wait) runs the idempotent processor, which asks
-    // the PSP for the truth and locks the checkout, so running it twice would change nothing.
+    // Processing (not awaited: the answer does not wait) runs the idempotent processor, which
+    // locks the checkout before it changes anything, so running it twice would change nothing.
     setImmediate(() => {
       processWebhookEvent(db, event.id, event).catch(() => {});
     });

@@ -68,13 +68,7 @@ export function SellerOrderDetail({ paymentOrderId }: { paymentOrderId: string }
         <Stat
           label="Your share"
           value={formatMoney(data.amount - data.commission, data.currency)}
-          sub={
-            data.releasedAt
-              ? `${data.shippedAt ? `shipped ${formatDateTime(data.shippedAt)}; ` : ""}released ${formatDateTime(data.releasedAt)}`
-              : data.availableAt
-                ? `shipped; available ${formatDateTime(data.availableAt)}`
-                : "pending; the hold starts when you ship"
-          }
+          sub={shareLine(data)}
         />
         <Stat label="Refunded" value={formatMoney(data.refundedAmount, data.currency)} />
       </div>
@@ -146,4 +140,14 @@ export function SellerOrderDetail({ paymentOrderId }: { paymentOrderId: string }
       )}
     </>
   );
+}
+
+/** Where the seller's share stands: released, on hold after shipping, or waiting to ship. */
+function shareLine(order: { shippedAt: Date | null; releasedAt: Date | null; availableAt: Date | null }) {
+  if (order.releasedAt) {
+    const shipped = order.shippedAt ? `shipped ${formatDateTime(order.shippedAt)}; ` : "";
+    return `${shipped}released ${formatDateTime(order.releasedAt)}`;
+  }
+  if (order.availableAt) return `shipped; available ${formatDateTime(order.availableAt)}`;
+  return "pending; the hold starts when you ship";
 }
