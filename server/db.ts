@@ -9,16 +9,26 @@ export type Db = PrismaClient;
 /** A client or an interactive transaction: services take either, so their steps compose. */
 export type DbOrTx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-// Statements prepared by name: parsed once per connection, then only bound and run. Only hot ones
-// whose plan is the same for any parameters (a function call, index lookups, single-row writes,
-// a batch passed as one jsonb document): a named statement may get a cached generic plan, which
-// cannot see the length of an unnest($array) parameter — so no statement taking arrays is named.
+// Statements prepared by name: parsed once per connection, then only bound and run. Only the hot
+// ones whose text never changes (so a connection holds a fixed set). After five runs PostgreSQL
+// may keep one generic plan for a statement; such a plan assumes an array parameter holds about
+// ten elements, which suits these batches (1 to 100 rows reached through their keys' indexes) —
+// server/db/prepared-statements.test.ts checks every generic plan uses them.
 const preparedStatements = new Map<string, string>();
+const preparedNames = new Set<string>();
 
-/** Registers `sql` to be prepared by name on PostgreSQL connections; returns it. */
+/** Registers `sql` to be prepared as `name` on PostgreSQL connections; returns it. */
 export function preparedStatement(name: string, sql: string): string {
+  if (preparedNames.has(name) && preparedStatements.get(sql) !== name)
+    throw new Error(`prepared statement ${name} is registered twice with different SQL`);
   preparedStatements.set(sql, name);
+  preparedNames.add(name);
   return sql;
+}
+
+/** The registered statements, by name (for tests of their plans). */
+export function registeredStatements(): Map<string, string> {
+  return new Map([...preparedStatements].map(([sql, name]) => [name, sql]));
 }
 
 export function createPostgresClient(connectionString: string, max = 10): PrismaClient {

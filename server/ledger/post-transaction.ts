@@ -195,6 +195,38 @@ async function postOne(tx: DbOrTx, input: TransactionInput): Promise<PostedTrans
   };
 }
 
+const ACCOUNTS_BY_CODE = preparedStatement(
+  "ledger_accounts_by_code",
+  `SELECT id, code, currency FROM ledger_account WHERE code = ANY($1::text[])`,
+);
+
+const POST_BATCH = preparedStatement(
+  "ledger_post_batch",
+  `WITH t_in AS (
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+       WITH ORDINALITY AS t(kind, reference, currency, description, input_hash, n)
+   ), inserted AS (
+     INSERT INTO ledger_transaction (kind, reference, currency, description, input_hash)
+     SELECT kind, reference, currency, description, input_hash FROM t_in ORDER BY n
+     ON CONFLICT (kind, reference) DO NOTHING
+     RETURNING id, kind, reference, created_at
+   ), fresh AS (
+     SELECT t.n, i.id, i.created_at FROM inserted i JOIN t_in t USING (kind, reference)
+   ), entries AS (
+     INSERT INTO ledger_entry (transaction_id, account_id, direction, amount)
+     SELECT f.id, e.account_id, e.direction, e.amount
+       FROM unnest($6::bigint[], $7::bigint[], $8::"EntryDirection"[], $9::bigint[])
+              WITH ORDINALITY AS e(n, account_id, direction, amount, ord)
+       JOIN fresh f USING (n)
+      ORDER BY e.ord
+   )
+   SELECT n::int AS n, id, created_at AS "createdAt", NULL AS currency, NULL AS description, NULL AS "inputHash"
+     FROM fresh
+   UNION ALL
+   SELECT t.n::int, l.id, l.created_at, l.currency::text, l.description, l.input_hash
+     FROM ledger_transaction l JOIN t_in t ON l.kind = t.kind AND l.reference = t.reference`,
+);
+
 /**
  * Posts many transactions with two set-based statements whatever the batch size (pay-in and
  * payout batches): one writes the transactions and their entries, one moves the wallets. Run it
@@ -215,7 +247,7 @@ export async function postTransactions(tx: DbOrTx, inputs: TransactionInput[]): 
 
   const codes = [...new Set(inputs.flatMap((input) => input.entries.map((entry) => entry.account)))];
   const accounts = await tx.$queryRawUnsafe<{ id: bigint; code: string; currency: string }[]>(
-    `SELECT id, code, currency FROM ledger_account WHERE code = ANY($1::text[])`,
+    ACCOUNTS_BY_CODE,
     codes,
   );
   const byCode = new Map(accounts.map((account) => [account.code, account]));
@@ -234,29 +266,7 @@ export async function postTransactions(tx: DbOrTx, inputs: TransactionInput[]): 
   // as its input position, id and time (the rest is the input); one stored before this
   // statement comes back whole (the statement's snapshot does not show the rows it inserts).
   const rows = await tx.$queryRawUnsafe<BatchRow[]>(
-    `WITH t_in AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-         WITH ORDINALITY AS t(kind, reference, currency, description, input_hash, n)
-     ), inserted AS (
-       INSERT INTO ledger_transaction (kind, reference, currency, description, input_hash)
-       SELECT kind, reference, currency, description, input_hash FROM t_in ORDER BY n
-       ON CONFLICT (kind, reference) DO NOTHING
-       RETURNING id, kind, reference, created_at
-     ), fresh AS (
-       SELECT t.n, i.id, i.created_at FROM inserted i JOIN t_in t USING (kind, reference)
-     ), entries AS (
-       INSERT INTO ledger_entry (transaction_id, account_id, direction, amount)
-       SELECT f.id, e.account_id, e.direction, e.amount
-         FROM unnest($6::bigint[], $7::bigint[], $8::"EntryDirection"[], $9::bigint[])
-                WITH ORDINALITY AS e(n, account_id, direction, amount, ord)
-         JOIN fresh f USING (n)
-        ORDER BY e.ord
-     )
-     SELECT n::int AS n, id, created_at AS "createdAt", NULL AS currency, NULL AS description, NULL AS "inputHash"
-       FROM fresh
-     UNION ALL
-     SELECT t.n::int, l.id, l.created_at, l.currency::text, l.description, l.input_hash
-       FROM ledger_transaction l JOIN t_in t ON l.kind = t.kind AND l.reference = t.reference`,
+    POST_BATCH,
     textArray(inputs.map((input) => input.kind)),
     textArray(inputs.map((input) => input.reference)),
     textArray(inputs.map((input) => input.currency)),
@@ -368,6 +378,17 @@ async function withFundsCheck<T>(statement: () => Promise<T>): Promise<T> {
   }
 }
 
+const MOVE_WALLETS = preparedStatement(
+  "wallet_move_batch",
+  `WITH d AS (SELECT * FROM unnest($1::uuid[], $2::bpchar[], $3::bigint[], $4::bigint[])
+                       AS d(seller_id, currency, pending, available)),
+        locked AS (SELECT w.seller_id, w.currency FROM wallet w JOIN d USING (seller_id, currency)
+                    ORDER BY w.seller_id, w.currency FOR UPDATE OF w)
+   UPDATE wallet w SET pending = w.pending + d.pending, available = w.available + d.available, updated_at = now()
+     FROM d JOIN locked l USING (seller_id, currency)
+    WHERE w.seller_id = d.seller_id AND w.currency = d.currency`,
+);
+
 /**
  * Applies the seller-account entries of a batch to the wallets in the same transaction: one
  * atomic `pending = pending + Δ` update, rows locked in a fixed order so concurrent batches never
@@ -377,13 +398,7 @@ async function moveWallets(tx: DbOrTx, rows: WalletDelta[]) {
   if (rows.length === 0) return;
   const updated = await withFundsCheck(() =>
     tx.$executeRawUnsafe(
-      `WITH d AS (SELECT * FROM unnest($1::uuid[], $2::bpchar[], $3::bigint[], $4::bigint[])
-                           AS d(seller_id, currency, pending, available)),
-            locked AS (SELECT w.seller_id, w.currency FROM wallet w JOIN d USING (seller_id, currency)
-                        ORDER BY w.seller_id, w.currency FOR UPDATE OF w)
-       UPDATE wallet w SET pending = w.pending + d.pending, available = w.available + d.available, updated_at = now()
-         FROM d JOIN locked l USING (seller_id, currency)
-        WHERE w.seller_id = d.seller_id AND w.currency = d.currency`,
+      MOVE_WALLETS,
       plainArray(rows.map((row) => row.sellerId)),
       textArray(rows.map((row) => row.currency)),
       plainArray(rows.map((row) => row.pending)),

@@ -120,8 +120,11 @@ describe("checkout", () => {
       const prepared = await oneConnection.$queryRawUnsafe<{ name: string }[]>(
         `SELECT name FROM pg_prepared_statements ORDER BY name`,
       );
-      // The read and the session update take arrays, whose length only a custom plan sees.
-      expect(prepared.map((row) => row.name)).toEqual(["checkout_insert_batch"]);
+      expect(prepared.map((row) => row.name)).toEqual([
+        "checkout_insert_batch",
+        "checkout_read_batch",
+        "payin_record_sessions",
+      ]);
     } finally {
       await oneConnection.$disconnect();
     }

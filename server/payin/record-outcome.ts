@@ -1,7 +1,7 @@
 // Step 5: apply the PSP's verdict. Each function locks the checkout row, so webhooks, the return
 // page and recovery jobs racing on one checkout apply it once; repeating a verdict is a no-op.
 import type { Prisma } from "@/generated/prisma/client";
-import type { Db, DbOrTx } from "@/server/db";
+import { type Db, type DbOrTx, preparedStatement } from "@/server/db";
 import { firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { NotFoundError } from "@/server/errors";
 import { UnknownAccountError } from "@/server/ledger/errors";
@@ -67,6 +67,31 @@ interface Success {
   details: SuccessDetails;
 }
 
+const SUCCEED_BATCH = preparedStatement(
+  "payin_succeed_batch",
+  `WITH wanted AS (
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(id, intent_id, charge_id)
+   ), locked AS (
+     SELECT e.id FROM payment_event e JOIN wanted w USING (id)
+      WHERE e.status <> 'SUCCEEDED'
+      ORDER BY e.id
+        FOR UPDATE OF e
+   ), event AS (
+     UPDATE payment_event e
+        SET status = 'SUCCEEDED', is_payment_done = true,
+            psp_payment_intent_id = coalesce(w.intent_id, e.psp_payment_intent_id),
+            psp_charge_id = coalesce(w.charge_id, e.psp_charge_id),
+            failure_code = NULL, failure_message = NULL, updated_at = now()
+       FROM locked l JOIN wanted w USING (id)
+      WHERE e.id = l.id
+     RETURNING e.id
+   )
+   SELECT o.id::text, o.payment_event_id::text AS "checkoutId", o.seller_id::text AS "sellerId",
+          o.amount, o.commission, trim(o.currency) AS currency
+     FROM event JOIN payment_order o ON o.payment_event_id = event.id
+    ORDER BY o.id`,
+);
+
 /**
  * Marks a paid checkout SUCCEEDED and posts one ledger transaction per order in the same
  * database transaction. Invariant: every PSP success is posted exactly once. Resolves true when
@@ -118,27 +143,7 @@ async function succeed(db: Db, successes: Success[]): Promise<Set<string>> {
     // sees its latest version. The orders' fields used below never change after the checkout is
     // created.
     const orders = await tx.$queryRawUnsafe<(OrderRow & { checkoutId: string })[]>(
-      `WITH wanted AS (
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(id, intent_id, charge_id)
-       ), locked AS (
-         SELECT e.id FROM payment_event e JOIN wanted w USING (id)
-          WHERE e.status <> 'SUCCEEDED'
-          ORDER BY e.id
-            FOR UPDATE OF e
-       ), event AS (
-         UPDATE payment_event e
-            SET status = 'SUCCEEDED', is_payment_done = true,
-                psp_payment_intent_id = coalesce(w.intent_id, e.psp_payment_intent_id),
-                psp_charge_id = coalesce(w.charge_id, e.psp_charge_id),
-                failure_code = NULL, failure_message = NULL, updated_at = now()
-           FROM locked l JOIN wanted w USING (id)
-          WHERE e.id = l.id
-         RETURNING e.id
-       )
-       SELECT o.id::text, o.payment_event_id::text AS "checkoutId", o.seller_id::text AS "sellerId",
-              o.amount, o.commission, trim(o.currency) AS currency
-         FROM event JOIN payment_order o ON o.payment_event_id = event.id
-        ORDER BY o.id`,
+      SUCCEED_BATCH,
       successes.map((success) => success.checkoutId),
       successes.map((success) => success.details.paymentIntentId),
       successes.map((success) => success.details.chargeId),

@@ -1,7 +1,7 @@
 // Step 3: the PSP checkout session. Called after the checkout committed, outside any database
 // transaction. The idempotency key is derived from the checkout id and attempt, so repeating the
 // call after a timeout or a crash returns the same session instead of a second one.
-import type { Db } from "@/server/db";
+import { type Db, preparedStatement } from "@/server/db";
 import { allWritten, groupCommitPerDb } from "@/server/db/group-commit";
 import { env } from "@/server/env";
 import { getPsp } from "@/server/psp/instance";
@@ -21,17 +21,21 @@ export interface SessionCheckout {
   orders: { id: string; items: unknown }[];
 }
 
+const RECORD_SESSIONS = preparedStatement(
+  "payin_record_sessions",
+  `UPDATE payment_event e SET psp_session_id = s.session_id, psp_session_url = s.url, updated_at = now()
+     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS s(id, attempt, session_id, url)
+    WHERE e.id = s.id AND e.attempt = s.attempt AND e.status = 'EXECUTING' AND e.psp_session_id IS NULL`,
+);
+
 /**
  * Records the session of the attempt that started it (a retry may have moved on meanwhile).
- * Sessions opened at the same moment are recorded in one statement (group commit); it is not
- * named, so each plan sees how many rows the arrays hold.
+ * Sessions opened at the same moment are recorded in one statement (group commit).
  */
 const recordSession = groupCommitPerDb(
   async (db: Db, sessions: { checkoutId: string; attempt: number; sessionId: string; url: string }[]) => {
     await db.$executeRawUnsafe(
-      `UPDATE payment_event e SET psp_session_id = s.session_id, psp_session_url = s.url, updated_at = now()
-         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS s(id, attempt, session_id, url)
-        WHERE e.id = s.id AND e.attempt = s.attempt AND e.status = 'EXECUTING' AND e.psp_session_id IS NULL`,
+      RECORD_SESSIONS,
       sessions.map((session) => session.checkoutId),
       sessions.map((session) => session.attempt),
       sessions.map((session) => session.sessionId),

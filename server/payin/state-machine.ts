@@ -1,7 +1,7 @@
 // The payment order state machine: one table of allowed moves and one function that makes
 // them, recording who and why. Nothing else writes payment_order.status.
 import type { PaymentOrderStatus } from "@/generated/prisma/enums";
-import type { DbOrTx } from "@/server/db";
+import { type DbOrTx, preparedStatement } from "@/server/db";
 import { InvalidTransitionError } from "@/server/errors";
 
 const allowed: Record<PaymentOrderStatus, readonly PaymentOrderStatus[]> = {
@@ -44,6 +44,34 @@ export async function transitionOrders(
   return transitionOrdersOfEvents(tx, [{ paymentEventId, actor: options.actor }], to, options);
 }
 
+const TRANSITION_ORDERS = preparedStatement(
+  "payin_transition_orders",
+  `WITH wanted AS (
+     SELECT * FROM unnest($1::uuid[], $8::text[]) AS w(payment_event_id, actor)
+   ), current AS (
+     SELECT o.id, o.status, w.actor FROM payment_order o JOIN wanted w USING (payment_event_id)
+      WHERE o.status <> $2::"PaymentOrderStatus"
+      ORDER BY o.id
+        FOR UPDATE OF o
+   ), refused AS (
+     SELECT status FROM current WHERE status <> ALL ($3::"PaymentOrderStatus"[]) LIMIT 1
+   ), moved AS (
+     UPDATE payment_order o
+        SET status = $2::"PaymentOrderStatus",
+            updated_at = now(),
+            ledger_updated = coalesce($4::boolean, o.ledger_updated),
+            wallet_updated = coalesce($5::boolean, o.wallet_updated),
+            failure_reason = CASE WHEN $6::boolean THEN $7::text ELSE o.failure_reason END
+       FROM current c
+      WHERE o.id = c.id AND NOT EXISTS (SELECT 1 FROM refused)
+     RETURNING o.id, c.status AS from_status, c.actor
+   ), logged AS (
+     INSERT INTO payment_order_transition (payment_order_id, from_status, to_status, actor, reason)
+     SELECT id, from_status, $2::"PaymentOrderStatus", actor, $9 FROM moved ORDER BY id
+   )
+   SELECT (SELECT status FROM refused)::text AS refused, (SELECT count(*) FROM moved)::int AS moved`,
+);
+
 /**
  * `transitionOrders` for several payment events at once, each move logged with its own event's
  * actor (a group-committed batch). One statement: lock the orders that must move (their latest
@@ -58,30 +86,7 @@ export async function transitionOrdersOfEvents(
 ): Promise<number> {
   const data = options.data ?? {};
   const rows = await tx.$queryRawUnsafe<{ refused: PaymentOrderStatus | null; moved: number }[]>(
-    `WITH wanted AS (
-       SELECT * FROM unnest($1::uuid[], $8::text[]) AS w(payment_event_id, actor)
-     ), current AS (
-       SELECT o.id, o.status, w.actor FROM payment_order o JOIN wanted w USING (payment_event_id)
-        WHERE o.status <> $2::"PaymentOrderStatus"
-        ORDER BY o.id
-          FOR UPDATE OF o
-     ), refused AS (
-       SELECT status FROM current WHERE status <> ALL ($3::"PaymentOrderStatus"[]) LIMIT 1
-     ), moved AS (
-       UPDATE payment_order o
-          SET status = $2::"PaymentOrderStatus",
-              updated_at = now(),
-              ledger_updated = coalesce($4::boolean, o.ledger_updated),
-              wallet_updated = coalesce($5::boolean, o.wallet_updated),
-              failure_reason = CASE WHEN $6::boolean THEN $7::text ELSE o.failure_reason END
-         FROM current c
-        WHERE o.id = c.id AND NOT EXISTS (SELECT 1 FROM refused)
-       RETURNING o.id, c.status AS from_status, c.actor
-     ), logged AS (
-       INSERT INTO payment_order_transition (payment_order_id, from_status, to_status, actor, reason)
-       SELECT id, from_status, $2::"PaymentOrderStatus", actor, $9 FROM moved ORDER BY id
-     )
-     SELECT (SELECT status FROM refused)::text AS refused, (SELECT count(*) FROM moved)::int AS moved`,
+    TRANSITION_ORDERS,
     events.map((event) => event.paymentEventId),
     to,
     allowedFromLiteral(to),

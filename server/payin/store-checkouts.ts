@@ -51,8 +51,9 @@ interface ProductRow {
 // as text, so they reach BigInt exactly. A buyer's recent checkouts are counted up to the
 // velocity limit only ($4): the rule asks whether the limit is reached, and a buyer with
 // thousands of checkouts (a bot) costs no more to check than one with ten.
-const READ_BATCH = `
-  SELECT (SELECT coalesce(json_agg(json_build_object(
+const READ_BATCH = preparedStatement(
+  "checkout_read_batch",
+  `SELECT (SELECT coalesce(json_agg(json_build_object(
                    'id', p.id, 'name', p.name, 'sellerId', p.seller_id, 'price', p.price::text,
                    'currency', trim(p.currency), 'commissionBps', s.commission_bps)), '[]')
             FROM product p JOIN seller s ON s.id = p.seller_id
@@ -61,7 +62,8 @@ const READ_BATCH = `
                                                     SELECT FROM payment_event e
                                                      WHERE e.buyer_id = b.id AND e.created_at >= $3
                                                      LIMIT $4) recent)), '{}')
-            FROM unnest($2::uuid[]) AS b(id)) AS "recentCheckouts"`;
+            FROM unnest($2::uuid[]) AS b(id)) AS "recentCheckouts"`,
+);
 
 // One statement, so one atomic write: each checkout (unless its key is taken: then none of it is
 // written and its id does not come back), its orders in their state after the risk check, and

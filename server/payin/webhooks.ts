@@ -5,7 +5,7 @@
 // duplicates, reordering and late arrivals all end in the same state.
 import type Stripe from "stripe";
 import { z } from "zod";
-import type { Db } from "@/server/db";
+import { type Db, preparedStatement } from "@/server/db";
 import { allWritten, firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { enqueueMany } from "@/server/jobs/define-job";
 import { handlePayoutPspEvent } from "@/server/payout/psp-events";
@@ -36,6 +36,14 @@ async function storeProcessed(db: Db, event: Stripe.Event): Promise<boolean> {
   return inserted > 0;
 }
 
+const STORE_BATCH = preparedStatement(
+  "webhook_store_batch",
+  `INSERT INTO psp_webhook_event (id, type, payload)
+   SELECT id, type, payload::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS e(id, type, payload)
+   ON CONFLICT (id) DO NOTHING
+   RETURNING id`,
+);
+
 /**
  * Stores the events once each, in one statement; the stored row is the durable record of work to
  * do (`processed_at` null), so no job is written with it: the endpoint processes each new event at
@@ -45,10 +53,7 @@ async function storeProcessed(db: Db, event: Stripe.Event): Promise<boolean> {
  */
 async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boolean>[]> {
   const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-    `INSERT INTO psp_webhook_event (id, type, payload)
-     SELECT id, type, payload::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS e(id, type, payload)
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id`,
+    STORE_BATCH,
     events.map((event) => event.id),
     events.map((event) => event.type),
     events.map((event) => JSON.stringify(event)),
@@ -58,12 +63,14 @@ async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boole
 
 const storeToProcess = groupCommitPerDb(storeBatch, 100);
 
+const MARK_PROCESSED = preparedStatement(
+  "webhook_mark_processed",
+  `UPDATE psp_webhook_event SET processed_at = now() WHERE id = ANY ($1::text[])`,
+);
+
 /** Marks events processed; those processed at the same moment share one statement. */
 const markProcessed = groupCommitPerDb(async (db: Db, eventIds: string[]) => {
-  await db.$executeRawUnsafe(
-    `UPDATE psp_webhook_event SET processed_at = now() WHERE id = ANY ($1::text[])`,
-    eventIds,
-  );
+  await db.$executeRawUnsafe(MARK_PROCESSED, eventIds);
   return allWritten(eventIds);
 }, 100);
 
