@@ -1,6 +1,7 @@
 // The one Prisma client. A real PostgreSQL when DATABASE_URL is set; otherwise the embedded PGlite
 // database, so `npm start` needs no server. Both go through Prisma's driver adapters.
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/generated/prisma/client";
 import { closeEmbeddedDatabase, openEmbeddedDatabase } from "./db/embedded";
@@ -31,14 +32,36 @@ export function registeredStatements(): Map<string, string> {
   return new Map([...preparedStatements].map(([sql, name]) => [name, sql]));
 }
 
+// The pool under each PostgreSQL client, for `hotQuery`.
+const pools = new WeakMap<object, pg.Pool>();
+
 export function createPostgresClient(connectionString: string, max = 10): PrismaClient {
-  const adapter = new PrismaPg(
-    { connectionString, max },
+  const pool = new pg.Pool({ connectionString, max });
+  const adapter = new PrismaPg(pool, {
     // "" is the protocol's unnamed statement: parsed and planned with each call.
-    { statementNameGenerator: (query) => preparedStatements.get(query.sql) ?? "" },
-  );
+    statementNameGenerator: (query) => preparedStatements.get(query.sql) ?? "",
+    disposeExternalPool: true,
+  });
   // Minimal errors: no source excerpt in every message (nor the stack walk that builds it).
-  return new PrismaClient({ adapter, errorFormat: "minimal" });
+  const client = new PrismaClient({ adapter, errorFormat: "minimal" });
+  pools.set(client, pool);
+  return client;
+}
+
+/**
+ * Runs one of the hot path's single-statement batch writes (not in a transaction) and returns its
+ * rows. On PostgreSQL it goes straight to the pool under Prisma — for these statements Prisma's
+ * query layer cost more CPU than PostgreSQL spent running them (docs/benchmarks.md) — prepared by
+ * name if registered; on the embedded database, through Prisma. Rows come as `pg` parses them, so
+ * callers select only text, uuid, integer and json columns, which both paths return alike.
+ */
+export async function hotQuery<Row>(db: Db, sql: string, ...values: unknown[]): Promise<Row[]> {
+  const pool = pools.get(db);
+  if (!pool) return db.$queryRawUnsafe<Row[]>(sql, ...values);
+  const name = preparedStatements.get(sql);
+  return (
+    await pool.query<Row & pg.QueryResultRow>(name ? { name, text: sql, values } : { text: sql, values })
+  ).rows;
 }
 
 const key = Symbol.for("payrail.db");

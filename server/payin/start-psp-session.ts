@@ -1,7 +1,7 @@
 // Step 3: the PSP checkout session. Called after the checkout committed, outside any database
 // transaction. The idempotency key is derived from the checkout id and attempt, so repeating the
 // call after a timeout or a crash returns the same session instead of a second one.
-import { type Db, preparedStatement } from "@/server/db";
+import { type Db, hotQuery, preparedStatement } from "@/server/db";
 import { allWritten, groupCommitPerDb } from "@/server/db/group-commit";
 import { env } from "@/server/env";
 import { getPsp } from "@/server/psp/instance";
@@ -34,7 +34,8 @@ const RECORD_SESSIONS = preparedStatement(
  */
 const recordSession = groupCommitPerDb(
   async (db: Db, sessions: { checkoutId: string; attempt: number; sessionId: string; url: string }[]) => {
-    await db.$executeRawUnsafe(
+    await hotQuery(
+      db,
       RECORD_SESSIONS,
       sessions.map((session) => session.checkoutId),
       sessions.map((session) => session.attempt),

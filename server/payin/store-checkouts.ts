@@ -4,7 +4,7 @@
 // (server/db/group-commit.ts): under load many checkout calls share the round trips and the
 // commit; a lone call runs at once.
 import { randomUUID } from "node:crypto";
-import { type Db, preparedStatement } from "@/server/db";
+import { type Db, hotQuery, preparedStatement } from "@/server/db";
 import { groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { assessRisk, type RiskConfig, riskConfigFromEnv } from "@/server/risk/rules";
 import type { CheckoutInput } from "./schemas";
@@ -60,7 +60,7 @@ const READ_BATCH = preparedStatement(
            WHERE p.id = ANY ($1::uuid[]) AND p.active) AS products,
          (SELECT coalesce(json_object_agg(b.id, (SELECT count(*) FROM (
                                                     SELECT FROM payment_event e
-                                                     WHERE e.buyer_id = b.id AND e.created_at >= $3
+                                                     WHERE e.buyer_id = b.id AND e.created_at >= ($3::timestamptz AT TIME ZONE 'UTC')
                                                      LIMIT $4) recent)), '{}')
             FROM unnest($2::uuid[]) AS b(id)) AS "recentCheckouts"`,
 );
@@ -185,13 +185,12 @@ async function storeBatch(db: Db, requests: CheckoutRequest[]): Promise<Settled<
   ];
   const buyerIds = [...new Set(requests.map((request) => request.buyer.id))];
   const riskConfig = riskConfigFromEnv();
-  const [read] = await db.$queryRawUnsafe<
-    { products: ProductRow[]; recentCheckouts: Record<string, number> }[]
-  >(
+  const [read] = await hotQuery<{ products: ProductRow[]; recentCheckouts: Record<string, number> }>(
+    db,
     READ_BATCH,
     `{${productIds.join(",")}}`, // UUIDs, validated by the schema
     `{${buyerIds.join(",")}}`,
-    new Date(Date.now() - VELOCITY_WINDOW_MS),
+    new Date(Date.now() - VELOCITY_WINDOW_MS).toISOString(), // an instant, whichever client sends it
     riskConfig.velocityLimit,
   );
   const products = new Map(read!.products.map((product) => [product.id, product]));
@@ -205,7 +204,7 @@ async function storeBatch(db: Db, requests: CheckoutRequest[]): Promise<Settled<
   });
   const rows = prepared.map((row, arrival) => row && { arrival, ...row }).filter((row) => row !== null);
   const inserted =
-    rows.length === 0 ? [] : await db.$queryRawUnsafe<{ id: string }[]>(INSERT_BATCH, JSON.stringify(rows));
+    rows.length === 0 ? [] : await hotQuery<{ id: string }>(db, INSERT_BATCH, JSON.stringify(rows));
   const created = new Set(inserted.map((row) => row.id));
   return prepared.map((row): Settled<StoredCheckout> => {
     if (!row) return { ok: true, value: { outcome: "unavailable" } };

@@ -5,7 +5,7 @@
 // duplicates, reordering and late arrivals all end in the same state.
 import type Stripe from "stripe";
 import { z } from "zod";
-import { type Db, preparedStatement } from "@/server/db";
+import { type Db, hotQuery, preparedStatement } from "@/server/db";
 import { allWritten, firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { enqueueMany } from "@/server/jobs/define-job";
 import { handlePayoutPspEvent } from "@/server/payout/psp-events";
@@ -52,7 +52,8 @@ const STORE_BATCH = preparedStatement(
  * delivery.
  */
 async function storeBatch(db: Db, events: Stripe.Event[]): Promise<Settled<boolean>[]> {
-  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+  const rows = await hotQuery<{ id: string }>(
+    db,
     STORE_BATCH,
     events.map((event) => event.id),
     events.map((event) => event.type),
@@ -70,7 +71,7 @@ const MARK_PROCESSED = preparedStatement(
 
 /** Marks events processed; those processed at the same moment share one statement. */
 const markProcessed = groupCommitPerDb(async (db: Db, eventIds: string[]) => {
-  await db.$executeRawUnsafe(MARK_PROCESSED, eventIds);
+  await hotQuery(db, MARK_PROCESSED, eventIds);
   return allWritten(eventIds);
 }, 100);
 
