@@ -1,7 +1,8 @@
 // The hot statements are prepared by name, so PostgreSQL may run them on one generic plan that
-// knows neither the parameters' values nor their arrays' lengths. Each such plan must still reach
-// the tables through their indexes: a parameter typed differently from its column (text against
-// uuid, say) would silently turn every batch into a full scan.
+// knows neither the parameters' values nor their arrays' lengths. On tables of a realistic size,
+// with statistics as autovacuum keeps them, each such plan must reach the large tables through
+// their indexes: a scan of every order per batch would make each checkout cost more as the
+// business grows (a parameter typed unlike its column, text against uuid say, does that too).
 import { describe, expect, it } from "vitest";
 import { registeredStatements } from "@/server/db";
 import { createTestDatabase } from "@/server/test/database";
@@ -14,6 +15,47 @@ import "@/server/payin/store-checkouts";
 import "@/server/payin/webhooks";
 
 const { sql } = await createTestDatabase();
+const LARGE_TABLES = [
+  "payment_event",
+  "payment_order",
+  "payment_order_transition",
+  "psp_webhook_event",
+  "ledger_transaction",
+  "ledger_entry",
+];
+
+// 5,000 paid two-seller checkouts of 500 buyers, with their postings and webhook events; ANALYZE.
+await sql.query(`
+  BEGIN;
+  INSERT INTO app_user (id, email, name, password_hash, role)
+  SELECT md5('b' || k)::uuid, 'buyer' || k || '@plans', 'Buyer', 'x', 'BUYER' FROM generate_series(1, 500) k;
+  INSERT INTO app_user (id, email, name, password_hash, role)
+  VALUES ('00000000-0000-4000-8000-000000000002', 'seller@plans', 'Seller', 'x', 'SELLER');
+  INSERT INTO seller (id, user_id, name)
+  VALUES ('00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000002', 'Seller');
+  INSERT INTO payment_event (id, buyer_id, idempotency_key, request_hash, currency, total_amount,
+                             status, risk_decision, risk_reasons, psp_session_id, psp_charge_id)
+  SELECT md5('e' || n)::uuid, md5('b' || (n % 500 + 1))::uuid, 'key-' || n, 'h', 'USD', 2000,
+         'SUCCEEDED', 'ALLOW', '{}', 'cs_' || n, 'ch_' || n
+    FROM generate_series(1, 5000) n;
+  INSERT INTO payment_order (id, payment_event_id, seller_id, amount, commission, currency, items, status,
+                             ledger_updated, wallet_updated)
+  SELECT md5('o' || n || s)::uuid, md5('e' || n)::uuid, '00000000-0000-4000-8000-000000000003', 1000,
+         100, 'USD', '[]', 'SUCCESS', true, true
+    FROM generate_series(1, 5000) n, generate_series(1, 2) s;
+  INSERT INTO payment_order_transition (payment_order_id, from_status, to_status, actor, reason)
+  SELECT id, 'EXECUTING', 'SUCCESS', 'plans', 'paid' FROM payment_order;
+  INSERT INTO psp_webhook_event (id, type, payload, processed_at)
+  SELECT 'evt_' || n, 'payment_intent.succeeded', '{}', now() FROM generate_series(1, 5000) n;
+  INSERT INTO ledger_account (code, type, currency) VALUES ('plans_a', 'ASSET', 'USD'), ('plans_b', 'LIABILITY', 'USD');
+  INSERT INTO ledger_transaction (kind, reference, currency, input_hash)
+  SELECT 'payin', 'order-' || n, 'USD', 'h' FROM generate_series(1, 5000) n;
+  INSERT INTO ledger_entry (transaction_id, account_id, direction, amount)
+  SELECT t.id, a.id, CASE a.code WHEN 'plans_a' THEN 'DEBIT' ELSE 'CREDIT' END::"EntryDirection", 1000
+    FROM ledger_transaction t CROSS JOIN ledger_account a WHERE a.code LIKE 'plans_%';
+  COMMIT;
+  ANALYZE;
+`);
 
 const parameterCount = (text: string) =>
   Math.max(0, ...[...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
@@ -39,20 +81,17 @@ describe("prepared statements", () => {
     );
   });
 
-  it.each(statements)("%s: the generic plan reaches every table by an index", async (name, text) => {
+  it.each(statements)("%s: the generic plan reaches the large tables by index", async (name, text) => {
     const client = await sql.connect();
     try {
-      // Tiny test tables favour sequential scans; with them off, a scan left in the plan is one
-      // no index can serve.
       await client.query("SET plan_cache_mode = force_generic_plan");
-      await client.query("SET enable_seqscan = off");
       await client.query(`PREPARE ${name} AS ${text}`);
       const nulls = Array.from({ length: parameterCount(text) }, () => "NULL").join(", ");
       const { rows } = await client.query(`EXPLAIN EXECUTE ${name}${nulls ? `(${nulls})` : ""}`);
       const plan = rows.map((row) => row["QUERY PLAN"] as string).join("\n");
-      expect(plan).not.toMatch(/Seq Scan/);
+      for (const table of LARGE_TABLES) expect(plan).not.toMatch(new RegExp(`Seq Scan on ${table}\\b`));
     } finally {
-      client.release(true); // the session's settings and prepared statement go with it
+      client.release(true); // the session's setting and prepared statement go with it
     }
   });
 });
