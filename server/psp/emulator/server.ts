@@ -44,7 +44,7 @@ let requestCount = 0;
 const requestId = () => `${requestIdPrefix}${(requestCount++).toString(36).padStart(6, "0")}`;
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = typeof body === "string" ? body : JSON.stringify(body, null, 2);
+  const text = typeof body === "string" ? body : JSON.stringify(body);
   response.writeHead(status, {
     "content-type":
       typeof body === "string" && text.startsWith("<!doctype")
@@ -164,7 +164,7 @@ export async function startPspEmulator(options: EmulatorOptions = {}): Promise<E
       // Funds whose `available_on` has passed (the clock may have been advanced) are available.
       engine.balances.settle();
       const result = handleApi(engine, { method, path, params: parseForm(raw), baseUrl });
-      const body = JSON.stringify(result.body, null, 2);
+      const body = JSON.stringify(result.body);
       if (recordKey) {
         store.state.idempotency[recordKey] = { method, path, paramsHash, status: result.status, body };
         store.changed();

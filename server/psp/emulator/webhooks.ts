@@ -89,7 +89,9 @@ export class WebhookDispatcher {
 
   private async send(endpoint: WebhookEndpoint, event: Stripe.Event, attempt: number): Promise<void> {
     if (this.closed) return;
-    const payload = JSON.stringify(event, null, 2);
+    // Compact, unlike Stripe's indented payloads: no receiver may depend on the whitespace (the
+    // signature covers the bytes as sent), and each byte is hashed, parsed and stored downstream.
+    const payload = JSON.stringify(event);
     // A 2xx within the timeout is a delivery; anything else is retried.
     const status = await httpPost(endpoint.url, payload, {
       "content-type": "application/json; charset=utf-8",
