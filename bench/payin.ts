@@ -1,5 +1,5 @@
 // Pay-in throughput on PostgreSQL with the PSP emulator (its own process, through the stripe SDK).
-//   npm run bench:payin -- [checkouts=2000] [parallel=32]   (or: npm run bench -- payin …)
+//   npm run bench:payin -- [checkouts=4000] [parallel=64]   (or: npm run bench -- payin …)
 // Three phases, each on `checkouts` fresh checkouts with `parallel` in flight:
 //   1. create: the checkout call alone (idempotent insert, risk check, PSP session), with its
 //      p50/p99 latency;
@@ -42,8 +42,8 @@ import {
   statementStats,
 } from "./lib";
 
-const total = Number(process.argv[2] ?? 2_000);
-const parallel = Number(process.argv[3] ?? 32);
+const total = Number(process.argv[2] ?? 4_000);
+const parallel = Number(process.argv[3] ?? 64);
 const WEBHOOK_SECRET = "whsec_bench";
 // Payrail reaches its database over the Unix socket, as an app beside its database would.
 const withStatements = process.env.BENCH_STATEMENTS === "1";
