@@ -1,8 +1,8 @@
 // Pay-in throughput on PostgreSQL with the PSP emulator (its own process, through the stripe SDK).
 //   npm run bench:payin -- [checkouts=4000] [parallel=64]   (or: npm run bench -- payin …)
 // Three phases, each on `checkouts` fresh checkouts with `parallel` in flight:
-//   1. create: the checkout call alone (idempotent insert, risk check, PSP session), with its
-//      p50/p99 latency;
+//   1. create: the checkout API call alone (session, idempotent insert, risk check, PSP
+//      session), with its p50/p99 latency;
 //   2. success: recording the PSP's success alone (lock, postings, wallets, transitions), called
 //      as the webhook processor calls it, so group-committed as there;
 //   3. end to end: checkout call → the buyer pays at the hosted page it answered with → signed
@@ -26,11 +26,11 @@ import { closeDb, createPostgresClient } from "@/server/db";
 import { stopBoss } from "@/server/jobs/boss";
 import { startWorker } from "@/server/jobs/worker";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
-import { createCheckout } from "@/server/payin/create-checkout";
 import { recordPaymentSucceeded } from "@/server/payin/record-outcome";
 import { sweepUnprocessedWebhooks } from "@/server/payin/webhooks";
 import { sessionIdOfPageUrl } from "@/server/psp/emulator/hosted-page";
 import { httpPost } from "@/server/psp/emulator/http-post";
+import { callerWithToken, sessionFor } from "@/server/test/callers";
 import { startWebhookReceiver } from "@/server/test/webhook-receiver";
 import {
   benchDatabase,
@@ -83,7 +83,7 @@ let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
 // Enough buyers that each makes at most 8 checkouts in the run (phases 1 and 3), as on a real
 // marketplace: the risk rules run with their defaults, velocity limit (10 in 10 minutes) included.
 const SELLERS = 20;
-const warmup = Math.min(500, Math.ceil(total / 4));
+const warmup = Math.min(1_000, Math.ceil(total / 4));
 const buyerCount = Math.max(1_000, Math.ceil((2 * total + warmup) / 8));
 
 try {
@@ -107,11 +107,15 @@ try {
     ]),
   });
   const buyers = users.filter((user) => user.role === "BUYER");
+  // Each buyer signed in: the checkout call goes through the API as a browser's request reaches it
+  // (session cookie → context → auth and rate-limit middleware → input validation → procedure),
+  // leaving out only HTTP parsing and Next's routing.
+  const tokens = await Promise.all(buyers.map((buyer) => sessionFor(db, buyer.id)));
   const checkout = async (index: number, latencies: number[]) => {
-    const buyer = buyers[index % buyers.length]!;
     const items = [products[index % products.length]!, products[(index * 7 + 3) % products.length]!];
     const started = performance.now();
-    const created = await createCheckout(db, buyer, {
+    const api = await callerWithToken(db, tokens[index % buyers.length]);
+    const created = await api.payin.checkout({
       idempotencyKey: randomUUID(),
       items: [...new Set(items.map((product) => product.id))].map((productId) => ({
         productId,

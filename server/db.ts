@@ -49,13 +49,13 @@ export function createPostgresClient(connectionString: string, max = 10): Prisma
 }
 
 /**
- * Runs one of the hot path's single-statement batch writes (not in a transaction) and returns its
- * rows. On PostgreSQL it goes straight to the pool under Prisma — for these statements Prisma's
- * query layer cost more CPU than PostgreSQL spent running them (docs/benchmarks.md) — prepared by
- * name if registered; on the embedded database, through Prisma. Rows come as `pg` parses them, so
- * callers select only text, uuid, integer and json columns, which both paths return alike.
+ * Runs one of the hot path's statements and returns its rows. Given the client (not a
+ * transaction) on PostgreSQL, it goes straight to the pool under Prisma — for these statements
+ * Prisma's query layer cost more CPU than PostgreSQL spent running them (docs/benchmarks.md) —
+ * prepared by name if registered; otherwise through Prisma. Rows come as `pg` parses them, so
+ * callers select only text, uuid, integer, timestamptz and json columns, which both return alike.
  */
-export async function hotQuery<Row>(db: Db, sql: string, ...values: unknown[]): Promise<Row[]> {
+export async function hotQuery<Row>(db: DbOrTx, sql: string, ...values: unknown[]): Promise<Row[]> {
   const pool = pools.get(db);
   if (!pool) return db.$queryRawUnsafe<Row[]>(sql, ...values);
   const name = preparedStatements.get(sql);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { callerAs, callerWithToken, createUser, sessionFor, TEST_PASSWORD } from "@/server/test/callers";
 import { createTestDatabase } from "@/server/test/database";
 import { passwordWeakness } from "./password";
-import { SESSION_COOKIE } from "./session";
+import { SESSION_COOKIE, validateSession } from "./session";
 
 const { db } = await createTestDatabase();
 
@@ -77,6 +77,24 @@ describe("auth", () => {
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
     expect(await (await callerWithToken(db, token)).auth.me()).toBeNull();
+  });
+
+  it("gives each of many simultaneous requests its own user (their session reads share a statement)", async () => {
+    const users = await Promise.all(
+      (["BUYER", "SELLER", "FINANCE", "BUYER"] as const).map((role) => createUser(db, role)),
+    );
+    const tokens = await Promise.all(users.map(({ user }) => sessionFor(db, user.id)));
+    const seen = await Promise.all([...tokens, "not-a-session"].map((token) => validateSession(db, token)));
+    expect(seen.map((user) => user?.id ?? null)).toEqual([...users.map(({ user }) => user.id), null]);
+    const seller = users[1]!;
+    expect(seen[1]).toEqual({
+      id: seller.user.id,
+      email: seller.user.email,
+      name: seller.user.name,
+      role: "SELLER",
+      sellerId: seller.seller!.id,
+    });
+    expect(seen[0]!.sellerId).toBeNull();
   });
 
   it("rejects short and pattern passwords", () => {

@@ -1,7 +1,8 @@
 // Server-side sessions: the cookie holds a random token, the database only its SHA-256, so a
 // leaked table cannot be replayed. Idle and absolute timeouts; logout deletes the row.
 import { createHash, randomBytes } from "node:crypto";
-import type { DbOrTx } from "@/server/db";
+import { type DbOrTx, hotQuery, preparedStatement } from "@/server/db";
+import { groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { env } from "@/server/env";
 
 export const SESSION_COOKIE = "payrail_session";
@@ -25,14 +26,33 @@ export async function createSession(db: DbOrTx, userId: string): Promise<{ token
   return { token, expiresAt };
 }
 
+type SessionRow = SessionUser & { sessionId: string; expiresAt: Date; lastSeenAt: Date };
+
+// Every signed-in request reads its session: one statement for the session, its user and seller,
+// prepared by name, and shared by the requests that arrive at the same moment (one round trip
+// for many under load, none added for a lone request).
+const SESSION_USERS = preparedStatement(
+  "session_users",
+  `SELECT s.id AS "sessionId", s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt",
+          u.id, u.email, u.name, u.role::text AS role, sl.id AS "sellerId"
+     FROM session s JOIN app_user u ON u.id = s.user_id LEFT JOIN seller sl ON sl.user_id = u.id
+    WHERE s.id = ANY ($1::text[])`,
+);
+
+const readSession = groupCommitPerDb(
+  async (db: DbOrTx, ids: string[]): Promise<Settled<SessionRow | null>[]> => {
+    const rows = await hotQuery<SessionRow>(db, SESSION_USERS, ids);
+    const byId = new Map(rows.map((row) => [row.sessionId, row]));
+    return ids.map((id) => ({ ok: true, value: byId.get(id) ?? null }));
+  },
+  100,
+);
+
 /** The user behind a cookie token, or null when it is unknown, idle too long or past its end. */
 export async function validateSession(db: DbOrTx, token: string | undefined): Promise<SessionUser | null> {
   if (!token) return null;
   const id = sessionId(token);
-  const session = await db.session.findUnique({
-    where: { id },
-    include: { user: { include: { seller: { select: { id: true } } } } },
-  });
+  const session = await readSession(db, id);
   if (!session) return null;
   const now = Date.now();
   const idleLimit = env().SESSION_IDLE_MINUTES * 60_000;
@@ -44,13 +64,12 @@ export async function validateSession(db: DbOrTx, token: string | undefined): Pr
   if (now - session.lastSeenAt.getTime() > 60_000) {
     await db.session.update({ where: { id }, data: { lastSeenAt: new Date(now) } });
   }
-  const { user } = session;
   return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    sellerId: user.seller?.id ?? null,
+    id: session.id,
+    email: session.email,
+    name: session.name,
+    role: session.role,
+    sellerId: session.sellerId,
   };
 }
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { registeredStatements } from "@/server/db";
 import { createTestDatabase } from "@/server/test/database";
 // The modules that register the hot statements.
+import "@/server/auth/session";
 import "@/server/ledger/post-transaction";
 import "@/server/payin/record-outcome";
 import "@/server/payin/start-psp-session";
@@ -16,6 +17,8 @@ import "@/server/payin/webhooks";
 
 const { sql } = await createTestDatabase();
 const LARGE_TABLES = [
+  "session",
+  "app_user",
   "payment_event",
   "payment_order",
   "payment_order_transition",
@@ -24,18 +27,22 @@ const LARGE_TABLES = [
   "ledger_entry",
 ];
 
-// 5,000 paid two-seller checkouts of 500 buyers, with their postings and webhook events; ANALYZE.
+// 5,000 buyers with 20,000 sessions; 5,000 paid two-seller checkouts with their postings and
+// webhook events; then ANALYZE.
 await sql.query(`
   BEGIN;
   INSERT INTO app_user (id, email, name, password_hash, role)
-  SELECT md5('b' || k)::uuid, 'buyer' || k || '@plans', 'Buyer', 'x', 'BUYER' FROM generate_series(1, 500) k;
+  SELECT md5('b' || k)::uuid, 'buyer' || k || '@plans', 'Buyer', 'x', 'BUYER' FROM generate_series(1, 5000) k;
   INSERT INTO app_user (id, email, name, password_hash, role)
   VALUES ('00000000-0000-4000-8000-000000000002', 'seller@plans', 'Seller', 'x', 'SELLER');
+  INSERT INTO session (id, user_id, expires_at)
+  SELECT md5('s' || k), md5('b' || (k % 5000 + 1))::uuid, now() + interval '1 day'
+    FROM generate_series(1, 20000) k;
   INSERT INTO seller (id, user_id, name)
   VALUES ('00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000002', 'Seller');
   INSERT INTO payment_event (id, buyer_id, idempotency_key, request_hash, currency, total_amount,
                              status, risk_decision, risk_reasons, psp_session_id, psp_charge_id)
-  SELECT md5('e' || n)::uuid, md5('b' || (n % 500 + 1))::uuid, 'key-' || n, 'h', 'USD', 2000,
+  SELECT md5('e' || n)::uuid, md5('b' || (n % 5000 + 1))::uuid, 'key-' || n, 'h', 'USD', 2000,
          'SUCCEEDED', 'ALLOW', '{}', 'cs_' || n, 'ch_' || n
     FROM generate_series(1, 5000) n;
   INSERT INTO payment_order (id, payment_event_id, seller_id, amount, commission, currency, items, status,
@@ -66,6 +73,7 @@ describe("prepared statements", () => {
   it("registers the pay-in path's hot statements", () => {
     expect(statements.map(([name]) => name)).toEqual(
       expect.arrayContaining([
+        "session_users",
         "checkout_insert_batch",
         "checkout_read_batch",
         "payin_record_sessions",
