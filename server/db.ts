@@ -5,6 +5,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/generated/prisma/client";
 import { closeEmbeddedDatabase, openEmbeddedDatabase } from "./db/embedded";
+import { baseLogger } from "./log";
 
 export type Db = PrismaClient;
 /** A client or an interactive transaction: services take either, so their steps compose. */
@@ -37,6 +38,9 @@ const pools = new WeakMap<object, pg.Pool>();
 
 export function createPostgresClient(connectionString: string, max = 10): PrismaClient {
   const pool = new pg.Pool({ connectionString, max });
+  // An idle connection that dies (a database restart) must not take the process down; the pool
+  // replaces it. Prisma adds its own listener only once it first connects.
+  pool.on("error", (error) => baseLogger().warn({ err: error }, "idle database connection lost"));
   const adapter = new PrismaPg(pool, {
     // "" is the protocol's unnamed statement: parsed and planned with each call.
     statementNameGenerator: (query) => preparedStatements.get(query.sql) ?? "",
