@@ -60,7 +60,7 @@ const READ_BATCH = preparedStatement(
            WHERE p.id = ANY ($1::uuid[]) AND p.active) AS products,
          (SELECT coalesce(json_object_agg(b.id, (SELECT count(*) FROM (
                                                     SELECT FROM payment_event e
-                                                     WHERE e.buyer_id = b.id AND e.created_at >= ($3::timestamptz AT TIME ZONE 'UTC')
+                                                     WHERE e.buyer_id = b.id AND e.created_at >= $3::timestamptz
                                                      LIMIT $4) recent)), '{}')
             FROM unnest($2::uuid[]) AS b(id)) AS "recentCheckouts"`,
 );
