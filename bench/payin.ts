@@ -11,9 +11,10 @@
 //      payment is SUCCEEDED and posted, from the first call to the last success; the checkout
 //      call's p50/p99 is measured under that full load. A warm-up round goes first, unmeasured,
 //      so the figures are those of a running server, not of its first second (JIT compiling).
-// Before each phase PostgreSQL's statistics are refreshed (ANALYZE), as autovacuum keeps them on a
-// live database; without them it would plan the batch statements on empty-table guesses (a scan
-// of every order per batch), and a run that grows its tables from nothing in seconds measures that.
+// Before it PostgreSQL's statistics are refreshed (ANALYZE), as autovacuum keeps them on a live
+// database; without them it plans the batch statements on empty-table guesses (a scan of every
+// order per batch), which a run that grows its tables from nothing in seconds would measure.
+// (Phases 1 and 2 start on nearly empty tables, where statistics taken then would mislead more.)
 // CPU per checkout is reported for this process (Payrail), PostgreSQL and the emulator apart; the
 // buyers' side (paying at the hosted page) runs in this process too, so counts as Payrail's.
 // BENCH_STATEMENTS=1 also prints the statements PostgreSQL spent the end-to-end phase on.
@@ -80,8 +81,9 @@ const emulator = { url: `http://127.0.0.1:${emulatorPort}` };
 process.env.PSP_EMULATOR_URL = emulator.url;
 let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
 
-// Enough buyers that each makes at most 8 checkouts in the run (phases 1 and 3), as on a real
-// marketplace: the risk rules run with their defaults, velocity limit (10 in 10 minutes) included.
+// Enough buyers that each makes at most 8 checkouts in the run (phases 1 and 3, the warm-up), as
+// on a real marketplace: the risk rules run with their defaults, velocity limit (10 in 10
+// minutes) included.
 const SELLERS = 20;
 const warmup = Math.min(1_000, Math.ceil(total / 4));
 const buyerCount = Math.max(1_000, Math.ceil((2 * total + warmup) / 8));

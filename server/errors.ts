@@ -47,14 +47,13 @@ export function errorCodeFor(error: unknown): ErrorCode | null {
   if (!(error instanceof Error)) return null;
   const byName = codesByName[error.name] ?? codesByName[error.constructor.name];
   if (byName) return byName;
-  const text = `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`;
   // A `pg` error carries its SQLSTATE as `code`; a Prisma one names it in the message.
   const code = (error as { code?: unknown }).code;
-  const sqlState =
-    (typeof code === "string" && inputSqlStates.has(code) ? code : null) ??
-    /\b(2[23][0-9A-Z]{3})\b/.exec(text)?.[1];
+  if (typeof code === "string" && inputSqlStates.has(code)) return "BAD_REQUEST";
+  const text = `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`;
+  const sqlState = /\b(2[23][0-9A-Z]{3})\b/.exec(text)?.[1];
   if (sqlState && inputSqlStates.has(sqlState)) return "BAD_REQUEST";
   if (/out of range for (the )?type/i.test(text)) return "BAD_REQUEST";
-  if ((error as { code?: string }).code === "P2002") return "CONFLICT";
+  if (code === "P2002") return "CONFLICT";
   return null;
 }
