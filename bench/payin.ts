@@ -128,7 +128,6 @@ try {
     return created;
   };
   const succeeded = () => db.paymentEvent.count({ where: { status: "SUCCEEDED" } });
-  const analyze = () => db.$executeRawUnsafe("ANALYZE");
   // The buyer's browser goes to the hosted page the checkout call answered with, and pays there.
   const payAtPsp = async (paymentUrl: string | null) => {
     const response = await httpPost(
@@ -192,7 +191,7 @@ try {
     await payAtPsp((await checkout(2 * total + index, [])).paymentUrl);
   });
   await successesSince(warmedFrom, warmup);
-  await analyze();
+  await db.$executeRawUnsafe("ANALYZE");
   if (withStatements) await statements.reset();
   cpu = cpuNow();
   const before = await succeeded();

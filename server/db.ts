@@ -17,14 +17,13 @@ export type DbOrTx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$t
 // ten elements, which suits these batches (1 to 100 rows reached through their keys' indexes) —
 // server/db/prepared-statements.test.ts checks every generic plan uses them.
 const preparedStatements = new Map<string, string>();
-const preparedNames = new Set<string>();
 
 /** Registers `sql` to be prepared as `name` on PostgreSQL connections; returns it. */
 export function preparedStatement(name: string, sql: string): string {
-  if (preparedNames.has(name) && preparedStatements.get(sql) !== name)
-    throw new Error(`prepared statement ${name} is registered twice with different SQL`);
+  for (const [text, named] of preparedStatements)
+    if (named === name && text !== sql)
+      throw new Error(`prepared statement ${name} is registered twice with different SQL`);
   preparedStatements.set(sql, name);
-  preparedNames.add(name);
   return sql;
 }
 
