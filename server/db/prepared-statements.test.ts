@@ -41,9 +41,10 @@ await sql.query(`
   INSERT INTO seller (id, user_id, name)
   VALUES ('00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000002', 'Seller');
   INSERT INTO payment_event (id, buyer_id, idempotency_key, request_hash, currency, total_amount,
-                             status, risk_decision, risk_reasons, psp_session_id, psp_charge_id)
+                             status, risk_decision, risk_reasons, psp_session_id, psp_payment_intent_id,
+                             psp_charge_id)
   SELECT md5('e' || n)::uuid, md5('b' || (n % 5000 + 1))::uuid, 'key-' || n, 'h', 'USD', 2000,
-         'SUCCEEDED', 'ALLOW', '{}', 'cs_' || n, 'ch_' || n
+         'SUCCEEDED', 'ALLOW', '{}', 'cs_' || n, 'pi_' || n, 'ch_' || n
     FROM generate_series(1, 5000) n;
   INSERT INTO payment_order (id, payment_event_id, seller_id, amount, commission, currency, items, status,
                              ledger_updated, wallet_updated)
@@ -100,6 +101,27 @@ describe("prepared statements", () => {
       for (const table of LARGE_TABLES) expect(plan).not.toMatch(new RegExp(`Seq Scan on ${table}\\b`));
     } finally {
       client.release(true); // the session's setting and prepared statement go with it
+    }
+  });
+
+  // Indexed only where set (the migration 20261206080000): a lookup by a value must still use it.
+  it.each([
+    ["psp_session_id", "payment_event_psp_session_id_key"],
+    ["psp_payment_intent_id", "payment_event_psp_payment_intent_id_idx"],
+    ["psp_charge_id", "payment_event_psp_charge_id_idx"],
+  ])("a checkout is found by its %s through the partial index", async (column, index) => {
+    const { rows: definition } = await sql.query(`SELECT indexdef FROM pg_indexes WHERE indexname = $1`, [
+      index,
+    ]);
+    expect(definition[0]?.indexdef).toContain(`WHERE (${column} IS NOT NULL)`);
+    const client = await sql.connect();
+    try {
+      await client.query("SET plan_cache_mode = force_generic_plan");
+      await client.query(`PREPARE by_psp_id AS SELECT id FROM payment_event WHERE ${column} = $1`);
+      const { rows } = await client.query("EXPLAIN EXECUTE by_psp_id('x')");
+      expect(rows.map((row) => row["QUERY PLAN"] as string).join("\n")).toContain(index);
+    } finally {
+      client.release(true);
     }
   });
 });
