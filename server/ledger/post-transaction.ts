@@ -1,7 +1,7 @@
 // Posting to the ledger. Every business event becomes one balanced transaction, unique by
 // (kind, reference); the wallet moves with the seller accounts in the same database transaction.
 import { createHash } from "node:crypto";
-import { type DbOrTx, preparedStatement } from "@/server/db";
+import { preparedStatement, type RawSql } from "@/server/db";
 import {
   InsufficientFundsError,
   LedgerConflictError,
@@ -79,7 +79,7 @@ function inputHash(input: TransactionInput): string {
 }
 
 /** Creates a seller's two accounts and wallet row, once. */
-export async function ensureSellerAccounts(tx: DbOrTx, sellerId: string, currency: string): Promise<void> {
+export async function ensureSellerAccounts(tx: RawSql, sellerId: string, currency: string): Promise<void> {
   await tx.$executeRawUnsafe(
     `INSERT INTO ledger_account (code, type, currency, seller_id)
      VALUES ($1, 'LIABILITY', $3, $2::uuid), ($4, 'LIABILITY', $3, $2::uuid)
@@ -144,7 +144,7 @@ const transactionRow = (row: PostRow): LedgerTransactionRow => ({
  * It is a single SQL statement (the `ledger_post` function), so with the plain client instead of
  * a transaction it is atomic too: one posting, one database transaction, one round trip.
  */
-export async function postTransaction(tx: DbOrTx, input: TransactionInput): Promise<PostedTransaction> {
+export async function postTransaction(tx: RawSql, input: TransactionInput): Promise<PostedTransaction> {
   validate(input);
   return postOne(tx, input);
 }
@@ -159,7 +159,7 @@ const POST_ONE = preparedStatement(
                       $9::uuid[], $10::bigint[], $11::bigint[])`,
 );
 
-async function postOne(tx: DbOrTx, input: TransactionInput): Promise<PostedTransaction> {
+async function postOne(tx: RawSql, input: TransactionInput): Promise<PostedTransaction> {
   const hash = inputHash(input);
   const wallets = walletDeltas([input]);
   const rows = await withFundsCheck(() =>
@@ -233,7 +233,7 @@ const POST_BATCH = preparedStatement(
  * in a database transaction: a conflict found after the first statement is thrown for the caller
  * to roll back.
  */
-export async function postTransactions(tx: DbOrTx, inputs: TransactionInput[]): Promise<PostedTransaction[]> {
+export async function postTransactions(tx: RawSql, inputs: TransactionInput[]): Promise<PostedTransaction[]> {
   if (inputs.length === 0) return [];
   for (const input of inputs) validate(input);
   const seen = new Set<string>();
@@ -394,7 +394,7 @@ const MOVE_WALLETS = preparedStatement(
  * atomic `pending = pending + Δ` update, rows locked in a fixed order so concurrent batches never
  * deadlock.
  */
-async function moveWallets(tx: DbOrTx, rows: WalletDelta[]) {
+async function moveWallets(tx: RawSql, rows: WalletDelta[]) {
   if (rows.length === 0) return;
   const updated = await withFundsCheck(() =>
     tx.$executeRawUnsafe(

@@ -1,7 +1,7 @@
 // Step 5: apply the PSP's verdict. Each function locks the checkout row, so webhooks, the return
 // page and recovery jobs racing on one checkout apply it once; repeating a verdict is a no-op.
 import type { Prisma } from "@/generated/prisma/client";
-import { type Db, type DbOrTx, preparedStatement } from "@/server/db";
+import { type Db, type DbOrTx, hotTransaction, preparedStatement, type RawSql } from "@/server/db";
 import { firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { NotFoundError } from "@/server/errors";
 import { UnknownAccountError } from "@/server/ledger/errors";
@@ -26,7 +26,7 @@ interface OrderRow {
  */
 const knownSellerAccounts = new WeakMap<object, Set<string>>();
 
-async function ensureAccountsOnce(db: Db, tx: DbOrTx, orders: OrderRow[]): Promise<string[]> {
+async function ensureAccountsOnce(db: Db, tx: RawSql, orders: OrderRow[]): Promise<string[]> {
   const known = knownSellerAccounts.get(db);
   const created: string[] = [];
   // In seller order: two checkouts creating the same sellers' accounts in opposite orders would
@@ -50,10 +50,12 @@ export interface SuccessDetails {
   paymentIntentId: string | null;
   chargeId: string | null;
   actor: string;
+  /** the stored webhook event that reported it: marked processed in the same transaction */
+  webhookEventId?: string;
 }
 
 /** Throws NotFoundError unless the checkout exists (after a no-op, to tell "done" from "absent"). */
-async function assertExists(db: DbOrTx, checkoutId: string) {
+async function assertExists(db: RawSql, checkoutId: string) {
   const rows = await db.$queryRawUnsafe<unknown[]>(
     `SELECT 1 FROM payment_event WHERE id = $1::uuid`,
     checkoutId,
@@ -67,9 +69,14 @@ interface Success {
   details: SuccessDetails;
 }
 
+// The webhook events that reported these successes ($4) are marked processed by the same
+// statement, so an event counts as processed exactly when its success is committed (a repeated
+// success marks its event too: there is nothing left to do for it).
 const SUCCEED_BATCH = preparedStatement(
   "payin_succeed_batch",
-  `WITH wanted AS (
+  `WITH processed AS (
+     UPDATE psp_webhook_event SET processed_at = now() WHERE id = ANY ($4::text[])
+   ), wanted AS (
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(id, intent_id, charge_id)
    ), locked AS (
      SELECT e.id FROM payment_event e JOIN wanted w USING (id)
@@ -120,10 +127,12 @@ async function recordBatch(db: Db, batch: Success[]): Promise<Settled<boolean>[]
   for (const success of batch)
     if (!byCheckout.has(success.checkoutId)) byCheckout.set(success.checkoutId, success);
   const unique = [...byCheckout.values()];
-  const recorded = await succeed(db, unique).catch((error: unknown) => {
+  // Every reporting event, a checkout's second one included.
+  const webhookEventIds = batch.flatMap((success) => success.details.webhookEventId ?? []);
+  const recorded = await succeed(db, unique, webhookEventIds).catch((error: unknown) => {
     if (!isMissingAccount(error) || !knownSellerAccounts.has(db)) throw error;
     knownSellerAccounts.delete(db); // rolled back; ask for the accounts again
-    return succeed(db, unique);
+    return succeed(db, unique, webhookEventIds);
   });
   return firstOfEachKey(batch, (success) => success.checkoutId, recorded);
 }
@@ -131,14 +140,14 @@ async function recordBatch(db: Db, batch: Success[]): Promise<Settled<boolean>[]
 /**
  * Records the successes in one database transaction; returns the checkouts it moved (the others
  * were SUCCEEDED already). Round trips: the checkouts' update (which takes their row locks, in
- * id order, and skips those already SUCCEEDED) returning their orders; the orders' transitions;
- * the postings (`postTransactions`). The postings come last because they lock the sellers'
- * wallet rows, which concurrent checkouts of the same sellers wait for: held from there to the
- * commit only.
+ * id order, and skips those already SUCCEEDED) returning their orders and marking the reporting
+ * webhook events processed; the orders' transitions; the postings (`postTransactions`). The
+ * postings come last because they lock the sellers' wallet rows, which concurrent checkouts of
+ * the same sellers wait for: held from there to the commit only.
  */
-async function succeed(db: Db, successes: Success[]): Promise<Set<string>> {
+async function succeed(db: Db, successes: Success[], webhookEventIds: string[]): Promise<Set<string>> {
   let ensured: string[] = [];
-  const moved = await db.$transaction(async (tx) => {
+  const moved = await hotTransaction(db, async (tx) => {
     // The lock re-reads each row after waiting for a concurrent writer, so the status check
     // sees its latest version. The orders' fields used below never change after the checkout is
     // created.
@@ -147,6 +156,7 @@ async function succeed(db: Db, successes: Success[]): Promise<Set<string>> {
       successes.map((success) => success.checkoutId),
       successes.map((success) => success.details.paymentIntentId),
       successes.map((success) => success.details.chargeId),
+      webhookEventIds,
     );
     const movedIds = new Set(orders.map((order) => order.checkoutId));
     const absent = successes.filter((success) => !movedIds.has(success.checkoutId));

@@ -1,7 +1,7 @@
 // The payment order state machine: one table of allowed moves and one function that makes
 // them, recording who and why. Nothing else writes payment_order.status.
 import type { PaymentOrderStatus } from "@/generated/prisma/enums";
-import { type DbOrTx, preparedStatement } from "@/server/db";
+import { preparedStatement, type RawSql } from "@/server/db";
 import { InvalidTransitionError } from "@/server/errors";
 
 const allowed: Record<PaymentOrderStatus, readonly PaymentOrderStatus[]> = {
@@ -36,7 +36,7 @@ function allowedFromLiteral(to: PaymentOrderStatus): string {
  * Atomic on its own too, when called outside a transaction.
  */
 export async function transitionOrders(
-  tx: DbOrTx,
+  tx: RawSql,
   paymentEventId: string,
   to: PaymentOrderStatus,
   options: TransitionOptions,
@@ -79,7 +79,7 @@ const TRANSITION_ORDERS = preparedStatement(
  * each move with its `from` state.
  */
 export async function transitionOrdersOfEvents(
-  tx: DbOrTx,
+  tx: RawSql,
   events: { paymentEventId: string; actor: string }[],
   to: PaymentOrderStatus,
   options: Omit<TransitionOptions, "actor">,

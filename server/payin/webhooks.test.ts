@@ -167,7 +167,8 @@ describe("the PSP webhook endpoint", () => {
     );
     expect(await db.paymentEvent.count()).toBe(0);
     // A checkout id this database does not know: processing fails and the event stays
-    // unprocessed, for the sweep's job (retries, then the dead-letter queue finance sees).
+    // unprocessed, for the sweep's job (retries, then the dead-letter queue finance sees). The
+    // success's statement marked it processed before the check failed: rolled back with it.
     const unknown = JSON.parse(success("evt_unknown", "0b1e7c2a-5d4f-4e8b-9a6c-3f2e1d0c9b8a"));
     expect(await storeWebhookEvent(db, unknown)).toBe(true);
     await expect(processWebhookEvent(db, "evt_unknown")).rejects.toBeInstanceOf(NotFoundError);

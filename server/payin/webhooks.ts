@@ -108,7 +108,9 @@ export async function processWebhookEvent(db: Db, eventId: string, verified?: St
         paymentIntentId: intent.id,
         chargeId: (typeof charge === "string" ? charge : charge?.id) ?? null,
         actor,
+        webhookEventId: eventId,
       });
+      return; // the success's transaction marked the event processed
     }
   } else if (event.type.startsWith("checkout.session.")) {
     const checkoutId = checkoutIdOf(event.data.object as Stripe.Checkout.Session);
