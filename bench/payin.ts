@@ -17,6 +17,8 @@
 // (Phases 1 and 2 start on nearly empty tables, where statistics taken then would mislead more.)
 // CPU per checkout is reported for this process (Payrail), PostgreSQL and the emulator apart; the
 // buyers' side (paying at the hosted page) runs in this process too, so counts as Payrail's.
+// Last, a short pgbench TPC-B on the same server gives the machine's speed of the moment, to
+// compare runs made on different days (docs/benchmarks.md).
 // BENCH_STATEMENTS=1 also prints the statements PostgreSQL spent the end-to-end phase on.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -38,6 +40,7 @@ import {
   cpuMs,
   percentile,
   perSecond,
+  pgbenchTpcb,
   processCpuMs,
   runConcurrently,
   statementStats,
@@ -211,6 +214,9 @@ try {
   const busiest = withStatements ? await statements.top(25) : [];
 
   const invariants = await checkLedgerInvariants(db);
+  // The machine's speed of the moment (it varies by half between days on a shared VM): the same
+  // standard workload on the same server, after the phases so it does not disturb them.
+  const yardstick = await pgbenchTpcb(cluster, { scale: 1, clients: 16, threads: 1, seconds: 5 });
   console.log(
     `payin create: ${total} checkouts (2 sellers each, PSP session included), ${parallel} in flight: ${perSecond(total, checkoutMs)} checkouts/s, latency p50 ${percentile(createLatencies, 50)} ms, p99 ${percentile(createLatencies, 99)} ms`,
   );
@@ -233,6 +239,9 @@ try {
   // In production the PSP runs elsewhere: Payrail and PostgreSQL alone on the same cores.
   console.log(
     `payin ceiling without the PSP emulator's share: ${cores} cores / ${ceiling(e2eCpu.withoutPspMs)}`,
+  );
+  console.log(
+    `machine yardstick: pgbench TPC-B (scale 1, 16 clients, 5 s) on this server: ${Math.round(yardstick.tps).toLocaleString("en-US")} tps`,
   );
   if (withStatements) console.log(`PostgreSQL's busiest statements, end to end:\n${busiest.join("\n")}`);
   console.log(
