@@ -32,8 +32,14 @@ export function registeredStatements(): Map<string, string> {
   return new Map([...preparedStatements].map(([sql, name]) => [name, sql]));
 }
 
-// The pool under each PostgreSQL client, for `hotQuery`.
+// The pool under each PostgreSQL client, for `hotQuery` and `hotTransaction`.
 const pools = new WeakMap<object, pg.Pool>();
+
+/** A `pg` query of `text`, prepared by name if it is registered. */
+function pgQuery(text: string, values: unknown[]): pg.QueryConfig {
+  const name = preparedStatements.get(text);
+  return name ? { name, text, values } : { text, values };
+}
 
 export function createPostgresClient(connectionString: string, max = 10): PrismaClient {
   const pool = new pg.Pool({ connectionString, max });
@@ -61,10 +67,7 @@ export function createPostgresClient(connectionString: string, max = 10): Prisma
 export async function hotQuery<Row>(db: DbOrTx, sql: string, ...values: unknown[]): Promise<Row[]> {
   const pool = pools.get(db);
   if (!pool) return db.$queryRawUnsafe<Row[]>(sql, ...values);
-  const name = preparedStatements.get(sql);
-  return (
-    await pool.query<Row & pg.QueryResultRow>(name ? { name, text: sql, values } : { text: sql, values })
-  ).rows;
+  return (await pool.query<Row & pg.QueryResultRow>(pgQuery(sql, values))).rows;
 }
 
 /** The raw-SQL calls of a client or a transaction: all that the hot path's steps use. */
@@ -89,10 +92,8 @@ export async function hotTransaction<T>(db: Db, work: (tx: RawSql) => Promise<T>
   const pool = pools.get(db);
   if (!pool) return db.$transaction((tx) => work(tx));
   const client = await pool.connect();
-  const run = (text: string, values: unknown[]) => {
-    const name = preparedStatements.get(text);
-    return client.query({ ...(name ? { name } : {}), text, values, types: prismaLikeTypes });
-  };
+  const run = (text: string, values: unknown[]) =>
+    client.query({ ...pgQuery(text, values), types: prismaLikeTypes });
   const tx = {
     $queryRawUnsafe: async (sql: string, ...values: unknown[]) => (await run(sql, values)).rows,
     $executeRawUnsafe: async (sql: string, ...values: unknown[]) => (await run(sql, values)).rowCount ?? 0,
