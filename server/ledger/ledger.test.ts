@@ -305,6 +305,54 @@ describe("the database enforces the rules", () => {
     expect((await checkLedgerInvariants(db)).ok).toBe(true);
   });
 
+  it("refuses an entry whose transaction or account does not exist, even among valid ones", async () => {
+    const entries = () => sql.query(`SELECT count(*)::int AS n FROM ledger_entry`).then((r) => r.rows[0].n);
+    const before = await entries();
+    const [{ max: lastAccount }] = (await sql.query(`SELECT max(id)::text AS max FROM ledger_account`)).rows;
+    const [{ id: clearing }] = (
+      await sql.query(`SELECT id::text FROM ledger_account WHERE code = 'psp_clearing'`)
+    ).rows;
+    // One statement writing two valid entries and one orphan: the whole statement is refused.
+    const withOrphan = (
+      client: import("pg").PoolClient,
+      tx: string,
+      orphanTx: string,
+      orphanAccount: string,
+    ) =>
+      client.query(
+        `INSERT INTO ledger_entry (transaction_id, account_id, direction, amount)
+         VALUES ($1, $2, 'DEBIT', 5), ($1, $2, 'CREDIT', 5), ($3, $4, 'DEBIT', 1)`,
+        [tx, clearing, orphanTx, orphanAccount],
+      );
+    await expect(
+      inTransaction(async (client) => {
+        const tx = await rawTransaction(client, "r-orphan-account");
+        await withOrphan(client, tx, tx, String(BigInt(lastAccount) + 1000n));
+      }),
+    ).rejects.toMatchObject({
+      code: "23503",
+      message: expect.stringMatching(/ledger account \d+, which does not exist/),
+    });
+    await expect(
+      inTransaction(async (client) => {
+        const tx = await rawTransaction(client, "r-orphan-transaction");
+        await withOrphan(client, tx, String(BigInt(tx) + 1000n), clearing);
+      }),
+    ).rejects.toMatchObject({
+      code: "23503",
+      message: expect.stringMatching(/ledger transaction \d+, which does not exist/),
+    });
+    expect(await entries()).toBe(before);
+  });
+
+  it.each([
+    ["DELETE ledger_account", `DELETE FROM ledger_account WHERE code = 'psp_clearing'`],
+    ["UPDATE ledger_account id", `UPDATE ledger_account SET id = id + 1000 WHERE code = 'psp_clearing'`],
+    ["TRUNCATE ledger_account", `TRUNCATE ledger_account CASCADE`],
+  ])("refuses %s: entries refer to accounts by id", async (_what, statement) => {
+    await expect(sql.query(statement)).rejects.toThrow(/never deleted nor renumbered/);
+  });
+
   it("posts with the plain client as one atomic statement", async () => {
     const before = await db.ledgerEntry.count();
     const posted = await postTransaction(db, payin("plain-1", 1_000n, 100n));
