@@ -41,8 +41,16 @@ function pgQuery(text: string, values: unknown[]): pg.QueryConfig {
   return name ? { name, text, values } : { text, values };
 }
 
+// How long an idle connection is kept (pg-pool's default is 10 s). A backend's exit alone costs
+// PostgreSQL ~10 ms of CPU on a small VM (its copy-on-write pages, with TLB shootdowns that stall
+// the other core), and its prepared statements, plans and catalog caches go with it. With 10 s,
+// the connections a busier stretch opened closed in the middle of the next one: 63 exits in 5 s
+// of `npm run bench:payin`, a quarter of PostgreSQL's CPU and most of the p99 latency
+// (docs/benchmarks.md). The pool is bounded and small, so keeping it costs nothing.
+const POOL_IDLE_TIMEOUT_MS = 5 * 60_000;
+
 export function createPostgresClient(connectionString: string, max = 10): PrismaClient {
-  const pool = new pg.Pool({ connectionString, max });
+  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: POOL_IDLE_TIMEOUT_MS });
   // An idle connection that dies (a database restart) must not take the process down; the pool
   // replaces it. Prisma adds its own listener only once it first connects.
   pool.on("error", (error) => baseLogger().warn({ err: error }, "idle database connection lost"));
