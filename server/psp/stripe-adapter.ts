@@ -206,7 +206,9 @@ export function createStripeAdapter(options: StripeAdapterOptions): PspPort {
     },
 
     async constructWebhookEvent(rawBody, signatureHeader, secrets) {
-      let lastError: unknown = new Error("no webhook secret configured");
+      // The error is made only when no secret verifies: an Error captures a stack trace, and this
+      // runs for every webhook.
+      let lastError: unknown;
       for (const secret of secrets) {
         try {
           return await stripe.webhooks.constructEventAsync(
@@ -219,7 +221,7 @@ export function createStripeAdapter(options: StripeAdapterOptions): PspPort {
           lastError = error;
         }
       }
-      throw lastError;
+      throw lastError ?? new Error("no webhook secret configured");
     },
   };
   // Every request-making method backs off on 429; listing pages are retried by the SDK itself.
