@@ -41,12 +41,10 @@ function pgQuery(text: string, values: unknown[]): pg.QueryConfig {
   return name ? { name, text, values } : { text, values };
 }
 
-// How long an idle connection is kept (pg-pool's default is 10 s). A backend's exit alone costs
-// PostgreSQL ~10 ms of CPU on a small VM (its copy-on-write pages, with TLB shootdowns that stall
-// the other core), and its prepared statements, plans and catalog caches go with it. With 10 s,
-// the connections a busier stretch opened closed in the middle of the next one: 63 exits in 5 s
-// of `npm run bench:payin`, a quarter of PostgreSQL's CPU and most of the p99 latency
-// (docs/benchmarks.md). The pool is bounded and small, so keeping it costs nothing.
+// Idle connections are kept 5 minutes, not pg-pool's 10 s: a backend's exit costs PostgreSQL
+// ~10 ms of CPU on a small VM and drops its prepared statements and caches, and with 10 s the
+// connections one peak opened closed during the next stretch of load — a quarter of PostgreSQL's
+// CPU in `npm run bench:payin` (docs/benchmarks.md). The pool is bounded, so keeping it is free.
 const POOL_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 export function createPostgresClient(connectionString: string, max = 10): PrismaClient {
