@@ -199,6 +199,7 @@ try {
   cpu = cpuNow();
   const before = await succeeded();
   const e2eLatencies: number[] = [];
+  const answersBefore = receiver.answerMs.length;
   const e2eStarted = performance.now();
   const paid = { ok: 0, failed: 0 };
   await runConcurrently(total, parallel, async (index) => {
@@ -209,6 +210,7 @@ try {
   const completed = await successesSince(before, paid.ok);
   const e2eMs = performance.now() - e2eStarted;
   const e2eCpu = cpuOf(cpu, total);
+  const webhookAnswers = receiver.answerMs.slice(answersBefore);
   // The minute's sweep, run now: events the endpoint left unprocessed would get a job here.
   const leftUnprocessed = await sweepUnprocessedWebhooks(db, 0);
   const busiest = withStatements ? await statements.top(25) : [];
@@ -230,7 +232,9 @@ try {
   console.log(
     `payin end to end: checkout call p50 ${percentile(e2eLatencies, 50)} ms, p99 ${percentile(e2eLatencies, 99)} ms; calls and payments done in ${(callsMs / 1000).toFixed(1)} s; ${e2eCpu.text}`,
   );
-  console.log(`payin end to end: webhook events left for the sweep's backup jobs: ${leftUnprocessed}`);
+  console.log(
+    `payin end to end: ${webhookAnswers.length} webhooks answered, p50 ${percentile(webhookAnswers, 50)} ms, p99 ${percentile(webhookAnswers, 99)} ms; events left for the sweep's backup jobs: ${leftUnprocessed}`,
+  );
   // What the machine could sustain if nothing but checkouts ran, whatever this run's rate was.
   const cores = availableParallelism();
   const ceiling = (ms: number) =>

@@ -123,7 +123,12 @@ const emulator = new ManagedProcess(
 const web = new ManagedProcess(
   "web",
   ["scripts/start.ts"],
-  { ...baseEnv, PAYRAIL_WORKER: "off", PAYRAIL_CRASH_POINTS: "payin.webhook-stored-before-processing:0.01" },
+  {
+    ...baseEnv,
+    PAYRAIL_WORKER: "off",
+    PAYRAIL_CRASH_POINTS:
+      "payin.webhook-stored-before-processing:0.01,payin.webhook-success-before-answer:0.01,payin.success-before-commit:0.01",
+  },
   path.join(scratch, "web.log"),
 );
 const workers = Array.from(

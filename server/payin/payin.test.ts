@@ -7,15 +7,17 @@ import { createPostgresClient } from "@/server/db";
 import { NotFoundError } from "@/server/errors";
 import { checkLedgerInvariants } from "@/server/ledger/invariants";
 import { sessionIdOfPageUrl } from "@/server/psp/emulator/hosted-page";
+import { signPayload } from "@/server/psp/emulator/webhooks";
 import { createStripeClient } from "@/server/psp/stripe-adapter";
 import { callerAs, createUser } from "@/server/test/callers";
-import { startPayinHarness } from "@/server/test/payin-harness";
+import { startPayinHarness, WEBHOOK_SECRET } from "@/server/test/payin-harness";
 import { waitFor } from "@/server/test/wait-for";
 import { createCheckout } from "./create-checkout";
 import { recordPaymentSucceeded } from "./record-outcome";
 import { recoverStalePayments } from "./recover";
 import { releaseHeldOrders } from "./release";
 import { syncPaymentStatus } from "./sync-status";
+import { receivePspWebhook } from "./webhook-endpoint";
 import { processWebhookEvent, storeWebhookEvent, sweepUnprocessedWebhooks } from "./webhooks";
 
 process.env.PAYRAIL_RATE_LIMITS = "off";
@@ -41,6 +43,24 @@ async function postings(checkoutId: string) {
     [checkoutId],
   );
   return rows[0].n as number;
+}
+
+/** A checkout paid while webhooks were dropped: still EXECUTING, its success event undelivered. */
+async function paidUnannounced() {
+  await h.control("faults", { kind: "drop", count: 20 });
+  const buyer = await h.buyerCaller();
+  const { checkoutId } = await buyer.payin.checkout(cart());
+  await h.pay(
+    sessionIdOfPageUrl(
+      (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).pspSessionUrl,
+    ),
+  );
+  await h.control("faults/clear");
+  const psp = createStripeClient({ secretKey: "sk_test_payrail", emulatorUrl: h.emulator.url });
+  const succeeded = (await psp.events.list({ type: "payment_intent.succeeded", limit: 100 })).data.find(
+    (event) => (event.data.object as Stripe.PaymentIntent).metadata.payment_event_id === checkoutId,
+  )!;
+  return { checkoutId, succeeded };
 }
 
 async function paidCheckout() {
@@ -181,19 +201,7 @@ describe("checkout", () => {
 
 describe("webhooks and the PSP's faults", () => {
   it("records a success from the signed payment_intent.succeeded alone, without asking the PSP", async () => {
-    await h.control("faults", { kind: "drop", count: 20 });
-    const buyer = await h.buyerCaller();
-    const { checkoutId } = await buyer.payin.checkout(cart());
-    await h.pay(
-      sessionIdOfPageUrl(
-        (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).pspSessionUrl,
-      ),
-    );
-    await h.control("faults/clear");
-    const psp = createStripeClient({ secretKey: "sk_test_payrail", emulatorUrl: h.emulator.url });
-    const succeeded = (await psp.events.list({ type: "payment_intent.succeeded", limit: 100 })).data.find(
-      (event) => (event.data.object as Stripe.PaymentIntent).metadata.payment_event_id === checkoutId,
-    )!;
+    const { checkoutId, succeeded } = await paidUnannounced();
     const intent = succeeded.data.object as Stripe.PaymentIntent;
     // Every API call to the PSP fails from here: processing must not need one.
     await h.control("faults", { kind: "error500", count: 100 });
@@ -255,24 +263,15 @@ describe("webhooks and the PSP's faults", () => {
   });
 
   it("processes a stored event by the sweep's job when processing on receipt never ran", async () => {
-    // The PSP's webhook is dropped; the event is then stored as the endpoint stores it, as if the
-    // process died before it could start processing it.
-    await h.control("faults", { kind: "drop", count: 20 });
-    const buyer = await h.buyerCaller();
-    const { checkoutId } = await buyer.payin.checkout(cart());
-    const sessionId = sessionIdOfPageUrl((await status(checkoutId)).pspSessionUrl);
-    await h.pay(sessionId);
-    await h.control("faults/clear");
-    const psp = createStripeClient({ secretKey: "sk_test_payrail", emulatorUrl: h.emulator.url });
-    const completed = (await psp.events.list({ type: "payment_intent.succeeded", limit: 100 })).data.find(
-      (event) => (event.data.object as Stripe.PaymentIntent).metadata.payment_event_id === checkoutId,
-    );
-    expect(await storeWebhookEvent(h.db, completed!)).toBe(true);
+    // The PSP's webhook is dropped; the event is then stored as the endpoint stores an event whose
+    // processing failed, as if the process died before it could process it again.
+    const { checkoutId, succeeded: completed } = await paidUnannounced();
+    expect(await storeWebhookEvent(h.db, completed)).toBe(true);
     // The cron sweep, called now instead of on the minute; the workers run the job it enqueues.
     expect(await sweepUnprocessedWebhooks(h.db, 0)).toBeGreaterThanOrEqual(1);
     await waitFor(
       async () =>
-        (await h.db.pspWebhookEvent.findUniqueOrThrow({ where: { id: completed!.id } })).processedAt !== null,
+        (await h.db.pspWebhookEvent.findUniqueOrThrow({ where: { id: completed.id } })).processedAt !== null,
       20_000,
     );
     expect((await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).status).toBe(
@@ -281,11 +280,42 @@ describe("webhooks and the PSP's faults", () => {
     expect(await postings(checkoutId)).toBe(2);
   });
 
+  it("records a success with its event in one transaction before answering; a replay changes nothing", async () => {
+    const { checkoutId, succeeded } = await paidUnannounced();
+    const deliver = (event: object) => {
+      const body = JSON.stringify(event);
+      const signature = signPayload(body, WEBHOOK_SECRET, Math.floor(Date.now() / 1000));
+      return receivePspWebhook(h.db, body, signature, [WEBHOOK_SECRET]);
+    };
+    expect(await deliver(succeeded)).toEqual({ status: 200, body: { received: true, duplicate: false } });
+    // Committed by the time of the answer: nothing to wait for.
+    expect((await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).status).toBe(
+      "SUCCEEDED",
+    );
+    expect(await postings(checkoutId)).toBe(2);
+    const stored = await h.db.pspWebhookEvent.findUniqueOrThrow({ where: { id: succeeded.id } });
+    expect(stored.processedAt).not.toBe(null);
+    expect(stored.payload).toEqual(succeeded);
+    expect(await deliver(succeeded)).toEqual({ status: 200, body: { received: true, duplicate: true } });
+    expect(await h.db.pspWebhookEvent.count({ where: { id: succeeded.id } })).toBe(1);
+    expect(await postings(checkoutId)).toBe(2);
+    // A success that cannot be recorded (no such checkout) is stored like any other event, for
+    // processing and, failing that, the sweep's job and its dead-letter queue.
+    const intent = succeeded.data.object as Stripe.PaymentIntent;
+    const orphan = {
+      ...succeeded,
+      id: `evt_orphan_${randomUUID()}`,
+      data: { object: { ...intent, metadata: { ...intent.metadata, payment_event_id: randomUUID() } } },
+    };
+    expect(await deliver(orphan)).toEqual({ status: 200, body: { received: true, duplicate: false } });
+    expect(await h.db.pspWebhookEvent.count({ where: { id: orphan.id } })).toBe(1);
+    expect(await checkLedgerInvariants(h.db)).toMatchObject({ ok: true });
+  });
+
   it("stores a replayed webhook once and refuses a bad signature", async () => {
     const event = await h.db.pspWebhookEvent.findFirstOrThrow();
-    const { receivePspWebhook } = await import("./webhook-endpoint");
     const body = JSON.stringify(event.payload);
-    const forged = await receivePspWebhook(h.db, body, "t=1,v1=deadbeef", ["whsec_test_harness"]);
+    const forged = await receivePspWebhook(h.db, body, "t=1,v1=deadbeef", [WEBHOOK_SECRET]);
     expect(forged.status).toBe(400);
   });
 

@@ -50,8 +50,17 @@ export interface SuccessDetails {
   paymentIntentId: string | null;
   chargeId: string | null;
   actor: string;
-  /** the stored webhook event that reported it: marked processed in the same transaction */
-  webhookEventId?: string;
+  /**
+   * The webhook event that reported it (its verified JSON as `payload`): stored processed in the
+   * same transaction, or marked processed if it was stored already.
+   */
+  webhookEvent?: ReportingEvent;
+}
+
+export interface ReportingEvent {
+  id: string;
+  type: string;
+  payload: string;
 }
 
 /** Throws NotFoundError unless the checkout exists (after a no-op, to tell "done" from "absent"). */
@@ -69,13 +78,15 @@ interface Success {
   details: SuccessDetails;
 }
 
-// The webhook events that reported these successes ($4) are marked processed by the same
-// statement, so an event counts as processed exactly when its success is committed (a repeated
-// success marks its event too: there is nothing left to do for it).
+// The webhook events that reported these successes ($4–$6) are stored processed by the same
+// statement (or marked processed, if stored before), so an event counts as processed exactly
+// when its success is committed (a repeated success's event too: nothing is left to do for it).
 const SUCCEED_BATCH = preparedStatement(
   "payin_succeed_batch",
   `WITH processed AS (
-     UPDATE psp_webhook_event SET processed_at = now() WHERE id = ANY ($4::text[])
+     INSERT INTO psp_webhook_event AS stored (id, type, payload, processed_at)
+     SELECT id, type, payload::jsonb, now() FROM unnest($4::text[], $5::text[], $6::text[]) AS r(id, type, payload)
+     ON CONFLICT (id) DO UPDATE SET processed_at = now() WHERE stored.processed_at IS NULL
    ), wanted AS (
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]) AS w(id, intent_id, charge_id)
    ), locked AS (
@@ -127,12 +138,16 @@ async function recordBatch(db: Db, batch: Success[]): Promise<Settled<boolean>[]
   for (const success of batch)
     if (!byCheckout.has(success.checkoutId)) byCheckout.set(success.checkoutId, success);
   const unique = [...byCheckout.values()];
-  // Every reporting event, a checkout's second one included.
-  const webhookEventIds = batch.flatMap((success) => success.details.webhookEventId ?? []);
-  const recorded = await succeed(db, unique, webhookEventIds).catch((error: unknown) => {
+  // Every reporting event, a checkout's second one included; each once (one statement may not
+  // upsert a row twice), in id order (the order its unique-index locks are taken in).
+  const events = new Map<string, ReportingEvent>();
+  for (const { details } of batch)
+    if (details.webhookEvent) events.set(details.webhookEvent.id, details.webhookEvent);
+  const reporting = [...events.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const recorded = await succeed(db, unique, reporting).catch((error: unknown) => {
     if (!isMissingAccount(error) || !knownSellerAccounts.has(db)) throw error;
     knownSellerAccounts.delete(db); // rolled back; ask for the accounts again
-    return succeed(db, unique, webhookEventIds);
+    return succeed(db, unique, reporting);
   });
   return firstOfEachKey(batch, (success) => success.checkoutId, recorded);
 }
@@ -140,12 +155,12 @@ async function recordBatch(db: Db, batch: Success[]): Promise<Settled<boolean>[]
 /**
  * Records the successes in one database transaction; returns the checkouts it moved (the others
  * were SUCCEEDED already). Round trips: the checkouts' update (which takes their row locks, in
- * id order, and skips those already SUCCEEDED) returning their orders and marking the reporting
+ * id order, and skips those already SUCCEEDED) returning their orders and storing the reporting
  * webhook events processed; the orders' transitions; the postings (`postTransactions`). The
  * postings come last because they lock the sellers' wallet rows, which concurrent checkouts of
  * the same sellers wait for: held from there to the commit only.
  */
-async function succeed(db: Db, successes: Success[], webhookEventIds: string[]): Promise<Set<string>> {
+async function succeed(db: Db, successes: Success[], reporting: ReportingEvent[]): Promise<Set<string>> {
   let ensured: string[] = [];
   const moved = await hotTransaction(db, async (tx) => {
     // The lock re-reads each row after waiting for a concurrent writer, so the status check
@@ -156,7 +171,9 @@ async function succeed(db: Db, successes: Success[], webhookEventIds: string[]):
       successes.map((success) => success.checkoutId),
       successes.map((success) => success.details.paymentIntentId),
       successes.map((success) => success.details.chargeId),
-      webhookEventIds,
+      reporting.map((event) => event.id),
+      reporting.map((event) => event.type),
+      reporting.map((event) => event.payload),
     );
     const movedIds = new Set(orders.map((order) => order.checkoutId));
     const absent = successes.filter((success) => !movedIds.has(success.checkoutId));

@@ -85,6 +85,42 @@ function checkoutIdOf(object: { metadata?: Stripe.Metadata | null; client_refere
   return reference.success ? reference.data : null;
 }
 
+/** The success a `payment_intent.succeeded` event reports of a checkout of ours; null for any other. */
+function reportedSuccess(event: Stripe.Event) {
+  if (event.type !== "payment_intent.succeeded") return null;
+  const intent = event.data.object as Stripe.PaymentIntent;
+  const checkoutId = checkoutIdOf(intent);
+  if (!checkoutId || intent.status !== "succeeded") return null;
+  const charge = intent.latest_charge;
+  return {
+    checkoutId,
+    paymentIntentId: intent.id,
+    chargeId: (typeof charge === "string" ? charge : charge?.id) ?? null,
+  };
+}
+
+/**
+ * Records the payment success an event reports, the event itself stored processed in the same
+ * transaction (or marked processed, if it was stored before): the verified event is the PSP's word
+ * that the money was captured, recorded as it stands without asking again (a success is final; a
+ * FAILED checkout paid late still gets it). `payload` is the event's verified JSON. Resolves
+ * whether this call recorded the success, or null when the event reports none (nothing written).
+ */
+export async function recordReportedSuccess(
+  db: Db,
+  event: Stripe.Event,
+  payload: string,
+): Promise<boolean | null> {
+  const success = reportedSuccess(event);
+  if (!success) return null;
+  return recordPaymentSucceeded(db, success.checkoutId, {
+    paymentIntentId: success.paymentIntentId,
+    chargeId: success.chargeId,
+    actor: `psp:${event.type}`,
+    webhookEvent: { id: event.id, type: event.type, payload },
+  });
+}
+
 /**
  * Processes a stored event. `verified` is the event the endpoint has just verified and stored
  * (so not processed yet): given, the stored copy is not read back.
@@ -98,20 +134,8 @@ export async function processWebhookEvent(db: Db, eventId: string, verified?: St
   }
   const actor = `psp:${event.type}`;
   if (event.type === "payment_intent.succeeded") {
-    // The verified event is the PSP's word that the money was captured: recorded as it stands,
-    // without asking again (a success is final; a FAILED checkout paid late still gets it).
-    const intent = event.data.object as Stripe.PaymentIntent;
-    const checkoutId = checkoutIdOf(intent);
-    if (checkoutId && intent.status === "succeeded") {
-      const charge = intent.latest_charge;
-      await recordPaymentSucceeded(db, checkoutId, {
-        paymentIntentId: intent.id,
-        chargeId: (typeof charge === "string" ? charge : charge?.id) ?? null,
-        actor,
-        webhookEventId: eventId,
-      });
-      return; // the success's transaction marked the event processed
-    }
+    // The success's transaction marks the event processed.
+    if ((await recordReportedSuccess(db, event, JSON.stringify(event))) !== null) return;
   } else if (event.type.startsWith("checkout.session.")) {
     const checkoutId = checkoutIdOf(event.data.object as Stripe.Checkout.Session);
     if (checkoutId) await syncPaymentStatus(db, checkoutId, actor);
