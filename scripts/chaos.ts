@@ -127,7 +127,7 @@ const web = new ManagedProcess(
     ...baseEnv,
     PAYRAIL_WORKER: "off",
     PAYRAIL_CRASH_POINTS:
-      "payin.webhook-stored-before-processing:0.01,payin.webhook-success-before-answer:0.01,payin.success-before-commit:0.01",
+      "payin.webhook-stored-before-processing:0.01,payin.webhook-success-before-answer:0.01,payin.success-before-commit:0.01,payin.session-opened-before-checkout-stored:0.01",
   },
   path.join(scratch, "web.log"),
 );

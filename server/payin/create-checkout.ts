@@ -1,11 +1,10 @@
-// Steps 1–3 of the money path: store the checkout and its orders (risk-checked), and start the
-// PSP session. Idempotent on (buyer, idempotency key).
+// Steps 1–3 of the money path: the checkout and its orders (risk-checked) stored with their PSP
+// session. Idempotent on (buyer, idempotency key).
 import { createHash } from "node:crypto";
 import type { Db } from "@/server/db";
 import { IdempotencyConflictError } from "@/server/errors";
 import { ProductUnavailableError } from "./errors";
 import type { CheckoutInput } from "./schemas";
-import { openPspSession } from "./start-psp-session";
 import { type Buyer, storeCheckout } from "./store-checkouts";
 
 function requestHash(input: CheckoutInput): string {
@@ -50,18 +49,14 @@ async function existingCheckout(
  * at all, and nothing is charged before risk allows it.
  *
  * Two database round trips on the first call, each shared with the calls arriving at the same
- * moment (store-checkouts.ts): the read and the insert. Then the PSP session, whose id is
- * recorded afterwards. A replay costs one more read, only when the insert finds the key taken.
+ * moment (store-checkouts.ts): the read and the insert, with the PSP session opened in between. A
+ * PSP timeout or outage leaves the URL null: the recovery job opens the session, and the checkout
+ * page shows it when it is there. A replay costs one more read.
  */
 export async function createCheckout(db: Db, buyer: Buyer, input: CheckoutInput): Promise<CheckoutCreated> {
   const hash = requestHash(input);
   const stored = await storeCheckout(db, { buyer, input, hash });
-  if (stored.outcome === "created") {
-    // A PSP timeout or outage leaves the URL null: the recovery job opens the session, and the
-    // checkout page shows it when it is there.
-    const paymentUrl = await openPspSession(db, stored.checkout).catch(() => null);
-    return { checkoutId: stored.checkout.id, paymentUrl };
-  }
+  if (stored.outcome === "created") return { checkoutId: stored.checkoutId, paymentUrl: stored.paymentUrl };
   // The key was taken (a replay, or a concurrent request that won): answer as a replay of it.
   // The key's first request may have been made while the products were still available: its
   // answer stands then too (or the new cart conflicts with it).

@@ -16,6 +16,7 @@ import { createCheckout } from "./create-checkout";
 import { recordPaymentSucceeded } from "./record-outcome";
 import { recoverStalePayments } from "./recover";
 import { releaseHeldOrders } from "./release";
+import { createPspSession } from "./start-psp-session";
 import { syncPaymentStatus } from "./sync-status";
 import { receivePspWebhook } from "./webhook-endpoint";
 import { processWebhookEvent, storeWebhookEvent, sweepUnprocessedWebhooks } from "./webhooks";
@@ -61,6 +62,12 @@ async function paidUnannounced() {
     (event) => (event.data.object as Stripe.PaymentIntent).metadata.payment_event_id === checkoutId,
   )!;
   return { checkoutId, succeeded };
+}
+
+/** A counter of the emulator's state (sessions, charges, events, pending faults, …). */
+async function pspState(counter: string): Promise<number> {
+  const state = (await (await fetch(`${h.emulator.url}/_emulator/state`)).json()) as Record<string, number>;
+  return state[counter]!;
 }
 
 async function paidCheckout() {
@@ -116,7 +123,10 @@ describe("checkout", () => {
       (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: first.checkoutId } })).pspSessionUrl,
     );
     expect(first.paymentUrl).toMatch(/cs_/);
+    // A replay is answered from the stored checkout: no second session is opened for it.
+    const sessionsBefore = await pspState("sessions");
     expect(await buyer.payin.checkout(input)).toEqual(first);
+    expect(await pspState("sessions")).toBe(sessionsBefore);
     await expect(
       buyer.payin.checkout({ ...input, items: [{ productId: h.products[0]!.id, quantity: 9 }] }),
     ).rejects.toMatchObject({
@@ -140,11 +150,7 @@ describe("checkout", () => {
       const prepared = await oneConnection.$queryRawUnsafe<{ name: string }[]>(
         `SELECT name FROM pg_prepared_statements ORDER BY name`,
       );
-      expect(prepared.map((row) => row.name)).toEqual([
-        "checkout_insert_batch",
-        "checkout_read_batch",
-        "payin_record_sessions",
-      ]);
+      expect(prepared.map((row) => row.name)).toEqual(["checkout_insert_batch", "checkout_read_batch"]);
     } finally {
       await oneConnection.$disconnect();
     }
@@ -443,6 +449,60 @@ describe("checkouts created together", () => {
     expect(outcomes[2]).toMatchObject({ reason: { code: "BAD_REQUEST" } });
     const good = (outcomes[4] as PromiseFulfilledResult<{ checkoutId: string }>).value.checkoutId;
     expect(await h.db.paymentOrder.count({ where: { paymentEventId: good } })).toBe(2);
+  });
+
+  it("stores a checkout once, with its PSP session, and leaves a session it never stored unpaid", async () => {
+    const { checkoutId, paymentUrl } = await createCheckout(h.db, buyer(), cart());
+    const stored = await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } });
+    expect(stored).toMatchObject({ status: "EXECUTING", pspSessionUrl: paymentUrl });
+    expect(stored.pspSessionId).toBe(sessionIdOfPageUrl(paymentUrl));
+    // Written once: no later update of the row (its creation and last change are one instant).
+    expect(stored.updatedAt).toEqual(stored.createdAt);
+    // A session whose checkout call died before the insert (or lost its key to a twin): its
+    // page reached no one, and its expiry changes nothing and leaves no work behind.
+    const orphanId = randomUUID();
+    const orphan = await createPspSession({
+      id: orphanId,
+      attempt: 1,
+      currency: "usd",
+      orders: [{ id: randomUUID(), items: [{ name: "Mug", unitPrice: "1200", quantity: 1 }] }],
+    });
+    await fetch(`${h.emulator.url}/v1/checkout/sessions/${orphan.sessionId}/expire`, {
+      method: "POST",
+      headers: { authorization: "Bearer sk_test_x" },
+    });
+    const expiry = async () =>
+      (
+        await h.sql.query(
+          `SELECT processed_at FROM psp_webhook_event
+            WHERE type = 'checkout.session.expired' AND payload->'data'->'object'->>'id' = $1`,
+          [orphan.sessionId],
+        )
+      ).rows[0] as { processed_at: Date | null } | undefined;
+    await waitFor(async () => (await expiry())?.processed_at != null);
+    expect(await h.db.paymentEvent.count({ where: { id: orphanId } })).toBe(0);
+  });
+
+  it("counts checkouts whose session is still being opened towards the buyer's velocity", async () => {
+    const recent = await h.db.paymentEvent.count({
+      where: { buyerId: h.buyer.user.id, createdAt: { gte: new Date(Date.now() - 10 * 60_000) } },
+    });
+    process.env.RISK_VELOCITY_LIMIT = String(recent + 1);
+    try {
+      // The first checkout's session takes a while: it is priced but not stored when the second
+      // is priced, in a batch of its own.
+      await h.control("faults", { path: "^/v1/checkout/sessions$", kind: "delay", delayMs: 400 });
+      const first = createCheckout(h.db, buyer(), cart());
+      await waitFor(async () => (await pspState("pendingFaults")) === 0);
+      const second = await createCheckout(h.db, buyer(), cart());
+      const statusOf = async (checkoutId: string) =>
+        (await h.db.paymentEvent.findUniqueOrThrow({ where: { id: checkoutId } })).status;
+      expect(await statusOf((await first).checkoutId)).toBe("EXECUTING");
+      expect(await statusOf(second.checkoutId)).toBe("IN_REVIEW");
+    } finally {
+      process.env.RISK_VELOCITY_LIMIT = "1000";
+      await h.control("faults/clear");
+    }
   });
 
   it("count a buyer's earlier checkouts in the same batch towards the velocity rule", async () => {

@@ -1,6 +1,9 @@
-// Step 3: the PSP checkout session. Called after the checkout committed, outside any database
-// transaction. The idempotency key is derived from the checkout id and attempt, so repeating the
-// call after a timeout or a crash returns the same session instead of a second one.
+// Step 3: the PSP checkout session. The idempotency key is derived from the checkout id and
+// attempt, so repeating the call after a timeout or a crash returns the same session instead of a
+// second one. A new checkout's session is opened by the checkout call before the checkout is
+// stored, and stored with it (store-checkouts.ts); any other — a retry's, an approved review's, one
+// whose first call failed — is opened here after the checkout committed, outside any database
+// transaction, and then recorded.
 import { type Db, hotQuery, preparedStatement } from "@/server/db";
 import { allWritten, groupCommitPerDb } from "@/server/db/group-commit";
 import { env } from "@/server/env";
@@ -11,13 +14,11 @@ export function pspReference(checkoutId: string, attempt: number): string {
   return attempt === 1 ? checkoutId : `${checkoutId}:${attempt}`;
 }
 
-/** What starting a session needs to know of a checkout. */
+/** What opening a session needs to know of a checkout. */
 export interface SessionCheckout {
   id: string;
   attempt: number;
-  status: string;
   currency: string;
-  pspSessionUrl: string | null;
   orders: { id: string; items: unknown }[];
 }
 
@@ -53,18 +54,32 @@ export async function startPspSession(db: Db, checkoutId: string): Promise<strin
     where: { id: checkoutId },
     include: { orders: { orderBy: { id: "asc" } } },
   });
-  return openPspSession(db, event);
+  if (event.status !== "EXECUTING") return null;
+  if (event.pspSessionUrl) return event.pspSessionUrl;
+  const session = await createPspSession(event);
+  crashPoint("payin.session-created-before-record");
+  await recordSession(db, {
+    checkoutId: event.id,
+    attempt: event.attempt,
+    sessionId: session.sessionId,
+    url: session.url,
+  });
+  return session.url;
+}
+
+/** A session opened at the PSP: its id and the hosted page the buyer pays on. */
+export interface OpenedSession {
+  sessionId: string;
+  url: string;
 }
 
 /**
- * The same for a checkout the caller already holds (the checkout call has just written it, so
- * reading it back would be a wasted round trip). The parameters must be the ones a later
- * `startPspSession` would send, or the PSP refuses the replayed key: orders by id, as the
- * database orders UUIDs (lowercase hex strings sort the same way), items as stored.
+ * Opens (or, for a repeated key, finds) the PSP session of a checkout's attempt, without
+ * recording it. The parameters must be the ones a later `startPspSession` would send, or the PSP
+ * refuses the replayed key: orders by id, as the database orders UUIDs (lowercase hex strings sort
+ * the same way), items as stored.
  */
-export async function openPspSession(db: Db, event: SessionCheckout): Promise<string | null> {
-  if (event.status !== "EXECUTING") return null;
-  if (event.pspSessionUrl) return event.pspSessionUrl;
+export async function createPspSession(event: SessionCheckout): Promise<OpenedSession> {
   const appUrl = env().APP_URL;
   const orders = [...event.orders].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const lineItems = orders.flatMap((order) =>
@@ -74,7 +89,7 @@ export async function openPspSession(db: Db, event: SessionCheckout): Promise<st
       quantity: item.quantity,
     })),
   );
-  const session = await getPsp().createCheckoutSession({
+  return getPsp().createCheckoutSession({
     paymentEventId: pspReference(event.id, event.attempt),
     lineItems,
     currency: event.currency,
@@ -82,12 +97,4 @@ export async function openPspSession(db: Db, event: SessionCheckout): Promise<st
     cancelUrl: `${appUrl}/checkout/${event.id}?canceled=1`,
     metadata: { payment_event_id: event.id, attempt: String(event.attempt) },
   });
-  crashPoint("payin.session-created-before-record");
-  await recordSession(db, {
-    checkoutId: event.id,
-    attempt: event.attempt,
-    sessionId: session.sessionId,
-    url: session.url,
-  });
-  return session.url;
 }

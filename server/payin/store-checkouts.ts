@@ -1,15 +1,23 @@
-// Steps 1–2 of the money path for checkouts arriving together: one read of their products, the
-// sellers' rates and the buyers' recent checkouts; the split and the risk check in memory; one
-// statement storing every checkout with its orders and their transitions. Group-committed
-// (server/db/group-commit.ts): under load many checkout calls share the round trips and the
-// commit; a lone call runs at once.
+// Steps 1–3 of the money path for checkouts arriving together: one read of their products, the
+// sellers' rates, the buyers' recent checkouts and the keys already used; the split and the risk
+// check in memory; the PSP session of each checkout the risk check lets pay; one statement storing
+// every checkout with its orders, their transitions and its session. The read and the insert are
+// group-committed (server/db/group-commit.ts): under load many checkout calls share the round
+// trips and the commit; a lone call runs at once.
+//
+// The session is opened before the checkout is stored so that the checkout is written once, with
+// it, rather than inserted and then updated (the update was a sixth of PostgreSQL's work per paid
+// checkout: docs/benchmarks.md). Nothing can be charged on a session whose checkout was never
+// stored (a crash in between, a twin request that lost its key): its page is only ever given to
+// the buyer in the answer, after the insert commits. It expires unpaid at the PSP.
 import { randomUUID } from "node:crypto";
 import { type Db, hotQuery, preparedStatement } from "@/server/db";
 import { groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { assessRisk, type RiskConfig, riskConfigFromEnv } from "@/server/risk/rules";
+import { crashPoint } from "@/server/runtime/crash-points";
 import type { CheckoutInput } from "./schemas";
 import { splitCart } from "./split";
-import type { SessionCheckout } from "./start-psp-session";
+import { createPspSession, type OpenedSession } from "./start-psp-session";
 import { movesFromBirth } from "./state-machine";
 
 const VELOCITY_WINDOW_MS = 10 * 60_000;
@@ -32,7 +40,8 @@ export interface CheckoutRequest {
 }
 
 export type StoredCheckout =
-  | { outcome: "created"; checkout: SessionCheckout }
+  /** `paymentUrl` is null unless the checkout may be paid now and the PSP opened its session */
+  | { outcome: "created"; checkoutId: string; paymentUrl: string | null }
   /** the buyer's idempotency key already names a checkout (a replay, or a concurrent twin) */
   | { outcome: "key-taken" }
   /** a product is unknown or inactive, or the cart mixes currencies */
@@ -50,7 +59,8 @@ interface ProductRow {
 // Never cached: a price or an `active` flag changed a second ago must count. Prices come back
 // as text, so they reach BigInt exactly. A buyer's recent checkouts are counted up to the
 // velocity limit only ($4): the rule asks whether the limit is reached, and a buyer with
-// thousands of checkouts (a bot) costs no more to check than one with ten.
+// thousands of checkouts (a bot) costs no more to check than one with ten. The keys already used
+// ($5, $6; a replay) need no session: the insert would find them taken.
 const READ_BATCH = preparedStatement(
   "checkout_read_batch",
   `SELECT (SELECT coalesce(json_agg(json_build_object(
@@ -62,12 +72,15 @@ const READ_BATCH = preparedStatement(
                                                     SELECT FROM payment_event e
                                                      WHERE e.buyer_id = b.id AND e.created_at >= $3::timestamptz
                                                      LIMIT $4) recent)), '{}')
-            FROM unnest($2::uuid[]) AS b(id)) AS "recentCheckouts"`,
+            FROM unnest($2::uuid[]) AS b(id)) AS "recentCheckouts",
+         (SELECT coalesce(json_agg(e.buyer_id || ' ' || e.idempotency_key), '[]')
+            FROM unnest($5::uuid[], $6::text[]) AS k(buyer_id, idempotency_key)
+            JOIN payment_event e USING (buyer_id, idempotency_key)) AS "takenKeys"`,
 );
 
-// One statement, so one atomic write: each checkout (unless its key is taken: then none of it is
-// written and its id does not come back), its orders in their state after the risk check, and
-// each order's moves in the order they were made. A concurrent request with the same key waits
+// One statement, so one atomic write: each checkout with its PSP session if it has one (unless
+// its key is taken: then none of it is written and its id does not come back), its orders in their
+// state after the risk check, and each order's moves in the order they were made. A concurrent request with the same key waits
 // on the unique index and then finds the key taken; of twins in one batch the first to arrive
 // wins. Rows go in key order, so two batches in two processes take the key locks in one order.
 // Named: its input is one jsonb document, whose row count no plan can see, so a generic plan is
@@ -79,12 +92,13 @@ const INSERT_BATCH = preparedStatement(
        arrival int, id uuid, buyer_id uuid, idempotency_key text, request_hash text, currency text,
        total_amount bigint, status "PaymentEventStatus", risk_decision text, risk_reasons text[],
        failure_message text, order_status "PaymentOrderStatus", failure_reason text, orders jsonb,
-       moves jsonb)
+       moves jsonb, psp_session_id text, psp_session_url text)
    ), event AS (
      INSERT INTO payment_event (id, buyer_id, idempotency_key, request_hash, currency, total_amount,
-                                status, risk_decision, risk_reasons, failure_message)
+                                status, risk_decision, risk_reasons, failure_message, psp_session_id,
+                                psp_session_url)
      SELECT id, buyer_id, idempotency_key, request_hash, currency, total_amount, status,
-            risk_decision, risk_reasons, failure_message
+            risk_decision, risk_reasons, failure_message, psp_session_id, psp_session_url
        FROM input ORDER BY buyer_id, idempotency_key, arrival
      ON CONFLICT (buyer_id, idempotency_key) DO NOTHING
      RETURNING id
@@ -179,52 +193,111 @@ function prepareCheckout(
   };
 }
 
-async function storeBatch(db: Db, requests: CheckoutRequest[]): Promise<Settled<StoredCheckout>[]> {
+type PreparedCheckout = NonNullable<ReturnType<typeof prepareCheckout>>;
+
+type Priced = { outcome: "priced"; checkout: PreparedCheckout } | { outcome: "key-taken" | "unavailable" };
+
+/**
+ * Checkouts priced but not stored yet, per buyer and database client: their sessions are being
+ * opened. They count towards the buyer's velocity like stored ones, so a burst spread over several
+ * batches cannot slip past the rule while the first batches wait for the PSP.
+ */
+const unstoredByDb = new WeakMap<Db, Map<string, number>>();
+
+function unstoredOf(db: Db): Map<string, number> {
+  const unstored = unstoredByDb.get(db) ?? new Map<string, number>();
+  unstoredByDb.set(db, unstored);
+  return unstored;
+}
+
+async function priceBatch(db: Db, requests: CheckoutRequest[]): Promise<Settled<Priced>[]> {
   const productIds = [
     ...new Set(requests.flatMap((request) => request.input.items.map((item) => item.productId))),
   ];
   const buyerIds = [...new Set(requests.map((request) => request.buyer.id))];
   const riskConfig = riskConfigFromEnv();
-  const [read] = await hotQuery<{ products: ProductRow[]; recentCheckouts: Record<string, number> }>(
+  // Taken before the read: a checkout stored after the read's snapshot is still unstored here, so
+  // it is counted (twice at worst, if it was stored before the snapshot: stricter, never looser).
+  const unstored = unstoredOf(db);
+  const unstoredAtRead = new Map(buyerIds.map((id) => [id, unstored.get(id) ?? 0]));
+  const [read] = await hotQuery<{
+    products: ProductRow[];
+    recentCheckouts: Record<string, number>;
+    takenKeys: string[];
+  }>(
     db,
     READ_BATCH,
     `{${productIds.join(",")}}`, // UUIDs, validated by the schema
     `{${buyerIds.join(",")}}`,
     new Date(Date.now() - VELOCITY_WINDOW_MS).toISOString(), // an instant, whichever client sends it
     riskConfig.velocityLimit,
+    requests.map((request) => request.buyer.id),
+    requests.map((request) => request.input.idempotencyKey),
   );
   const products = new Map(read!.products.map((product) => [product.id, product]));
+  const taken = new Set(read!.takenKeys);
   // A buyer's earlier checkouts in this batch count towards their velocity too.
   const inBatch = new Map<string, number>();
-  const prepared = requests.map((request) => {
-    const earlier = inBatch.get(request.buyer.id) ?? 0;
-    inBatch.set(request.buyer.id, earlier + 1);
-    const recent = (read!.recentCheckouts[request.buyer.id] ?? 0) + earlier;
-    return prepareCheckout(request, products, recent, riskConfig);
-  });
-  const rows = prepared.map((row, arrival) => row && { arrival, ...row }).filter((row) => row !== null);
-  const inserted =
-    rows.length === 0 ? [] : await hotQuery<{ id: string }>(db, INSERT_BATCH, JSON.stringify(rows));
-  const created = new Set(inserted.map((row) => row.id));
-  return prepared.map((row): Settled<StoredCheckout> => {
-    if (!row) return { ok: true, value: { outcome: "unavailable" } };
-    if (!created.has(row.id)) return { ok: true, value: { outcome: "key-taken" } };
-    return {
-      ok: true,
-      value: {
-        outcome: "created",
-        checkout: {
-          id: row.id,
-          attempt: 1,
-          status: row.status,
-          currency: row.currency,
-          pspSessionUrl: null,
-          orders: row.orders.map((order) => ({ id: order.id, items: order.items })),
-        },
-      },
-    };
+  return requests.map((request): Settled<Priced> => {
+    const buyerId = request.buyer.id;
+    if (taken.has(`${buyerId} ${request.input.idempotencyKey}`))
+      return { ok: true, value: { outcome: "key-taken" } };
+    const earlier = inBatch.get(buyerId) ?? 0;
+    const recent = (read!.recentCheckouts[buyerId] ?? 0) + unstoredAtRead.get(buyerId)! + earlier;
+    const checkout = prepareCheckout(request, products, recent, riskConfig);
+    if (!checkout) return { ok: true, value: { outcome: "unavailable" } };
+    inBatch.set(buyerId, earlier + 1);
+    // Counted by later batches from here until `storeCheckout` has stored it.
+    unstored.set(buyerId, (unstored.get(buyerId) ?? 0) + 1);
+    return { ok: true, value: { outcome: "priced", checkout } };
   });
 }
 
-/** Stores one checkout, together with the others arriving at the same moment. */
-export const storeCheckout = groupCommitPerDb(storeBatch, 64);
+const priceCheckout = groupCommitPerDb(priceBatch, 64);
+
+type CheckoutRow = PreparedCheckout & { psp_session_id: string | null; psp_session_url: string | null };
+
+/** Stores the checkouts in one statement; each one's outcome is whether its key was free. */
+async function insertBatch(db: Db, checkouts: CheckoutRow[]): Promise<Settled<boolean>[]> {
+  const rows = checkouts.map((checkout, arrival) => ({ arrival, ...checkout }));
+  const inserted = await hotQuery<{ id: string }>(db, INSERT_BATCH, JSON.stringify(rows));
+  const created = new Set(inserted.map((row) => row.id));
+  return checkouts.map((checkout) => ({ ok: true, value: created.has(checkout.id) }));
+}
+
+const insertCheckout = groupCommitPerDb(insertBatch, 64);
+
+/**
+ * Prices and risk-checks a checkout, opens its PSP session if it may be paid, and stores it with
+ * its orders and session, together with the others arriving at the same moment. If the PSP
+ * fails (timeout, outage), the checkout is stored without a session; the recovery job opens it.
+ */
+export async function storeCheckout(db: Db, request: CheckoutRequest): Promise<StoredCheckout> {
+  const priced = await priceCheckout(db, request);
+  if (priced.outcome !== "priced") return priced;
+  const { checkout } = priced;
+  try {
+    let session: OpenedSession | null = null;
+    if (checkout.status === "EXECUTING") {
+      session = await createPspSession({
+        id: checkout.id,
+        attempt: 1,
+        currency: checkout.currency,
+        orders: checkout.orders,
+      }).catch(() => null);
+      crashPoint("payin.session-opened-before-checkout-stored");
+    }
+    const stored = await insertCheckout(db, {
+      ...checkout,
+      psp_session_id: session?.sessionId ?? null,
+      psp_session_url: session?.url ?? null,
+    });
+    if (!stored) return { outcome: "key-taken" };
+    return { outcome: "created", checkoutId: checkout.id, paymentUrl: session?.url ?? null };
+  } finally {
+    const unstored = unstoredOf(db);
+    const pending = (unstored.get(request.buyer.id) ?? 1) - 1;
+    if (pending > 0) unstored.set(request.buyer.id, pending);
+    else unstored.delete(request.buyer.id);
+  }
+}

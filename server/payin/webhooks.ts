@@ -7,6 +7,7 @@ import type Stripe from "stripe";
 import { z } from "zod";
 import { type Db, hotQuery, preparedStatement } from "@/server/db";
 import { allWritten, firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
+import { NotFoundError } from "@/server/errors";
 import { enqueueMany } from "@/server/jobs/define-job";
 import { handlePayoutPspEvent } from "@/server/payout/psp-events";
 import { declineMessage } from "@/server/psp/decline-messages";
@@ -137,8 +138,14 @@ export async function processWebhookEvent(db: Db, eventId: string, verified?: St
     // The success's transaction marks the event processed.
     if ((await recordReportedSuccess(db, event, JSON.stringify(event))) !== null) return;
   } else if (event.type.startsWith("checkout.session.")) {
+    // Every session event acted on ends a session unpaid. One whose checkout was never stored
+    // (its checkout call died after opening the session, or lost its key to a twin) leaves
+    // nothing of ours to change; no one was ever given its page.
     const checkoutId = checkoutIdOf(event.data.object as Stripe.Checkout.Session);
-    if (checkoutId) await syncPaymentStatus(db, checkoutId, actor);
+    if (checkoutId)
+      await syncPaymentStatus(db, checkoutId, actor).catch((error: unknown) => {
+        if (!(error instanceof NotFoundError)) throw error;
+      });
   } else if (event.type === "payment_intent.payment_failed") {
     const intent = event.data.object as Stripe.PaymentIntent;
     const checkoutId = checkoutIdOf(intent);
