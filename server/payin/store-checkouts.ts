@@ -79,10 +79,10 @@ const READ_BATCH = preparedStatement(
 );
 
 // One statement, so one atomic write: each checkout with its PSP session if it has one (unless
-// its key is taken: then none of it is written and its id does not come back), its orders in their
-// state after the risk check, and each order's moves in the order they were made. A concurrent request with the same key waits
-// on the unique index and then finds the key taken; of twins in one batch the first to arrive
-// wins. Rows go in key order, so two batches in two processes take the key locks in one order.
+// its key is taken: then none of it is written and its id does not come back), its orders in
+// their state after the risk check, and each order's moves in the order they were made. A
+// concurrent request with the same key waits on the unique index and then finds the key taken;
+// of twins in one batch the first to arrive wins. Rows go in key order, so two batches in two processes take the key locks in one order.
 // Named: its input is one jsonb document, whose row count no plan can see, so a generic plan is
 // as good as a custom one.
 const INSERT_BATCH = preparedStatement(
@@ -210,6 +210,13 @@ function unstoredOf(db: Db): Map<string, number> {
   return unstored;
 }
 
+function countUnstored(db: Db, buyerId: string, change: 1 | -1) {
+  const unstored = unstoredOf(db);
+  const count = (unstored.get(buyerId) ?? 0) + change;
+  if (count > 0) unstored.set(buyerId, count);
+  else unstored.delete(buyerId);
+}
+
 async function priceBatch(db: Db, requests: CheckoutRequest[]): Promise<Settled<Priced>[]> {
   const productIds = [
     ...new Set(requests.flatMap((request) => request.input.items.map((item) => item.productId))),
@@ -248,7 +255,7 @@ async function priceBatch(db: Db, requests: CheckoutRequest[]): Promise<Settled<
     if (!checkout) return { ok: true, value: { outcome: "unavailable" } };
     inBatch.set(buyerId, earlier + 1);
     // Counted by later batches from here until `storeCheckout` has stored it.
-    unstored.set(buyerId, (unstored.get(buyerId) ?? 0) + 1);
+    countUnstored(db, buyerId, 1);
     return { ok: true, value: { outcome: "priced", checkout } };
   });
 }
@@ -295,9 +302,6 @@ export async function storeCheckout(db: Db, request: CheckoutRequest): Promise<S
     if (!stored) return { outcome: "key-taken" };
     return { outcome: "created", checkoutId: checkout.id, paymentUrl: session?.url ?? null };
   } finally {
-    const unstored = unstoredOf(db);
-    const pending = (unstored.get(request.buyer.id) ?? 1) - 1;
-    if (pending > 0) unstored.set(request.buyer.id, pending);
-    else unstored.delete(request.buyer.id);
+    countUnstored(db, request.buyer.id, -1);
   }
 }
