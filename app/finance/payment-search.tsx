@@ -178,7 +178,7 @@ export function PaymentSearch() {
                     <Link href={`/finance/orders/${order.id}`} className="mono">
                       {shortId(order.id)}
                     </Link>
-                    <span>{order.sellerName}</span>
+                    <span className="nowrap">{order.sellerName}</span>
                     <span className="muted">{formatMoney(order.amount, order.currency)}</span>
                     {order.refundedAmount > 0n && (
                       <span className="badge warn">

@@ -28,7 +28,8 @@ form,.card{background:#fff;border-radius:10px;padding:1.5rem;box-shadow:0 2px 8p
 label{display:grid;gap:.35rem;font-size:.85rem;color:#3c4257}input{font:inherit;padding:.6rem .7rem;border:1px solid #cfd7df;border-radius:6px}
 .row{display:grid;grid-template-columns:1fr 1fr;gap:.75rem}button{font:inherit;background:#635bff;color:#fff;border:0;border-radius:6px;padding:.75rem;font-weight:600;cursor:pointer}
 button.secondary{background:#fff;color:#635bff;border:1px solid #635bff}.error{background:#fdecea;color:#b42318;padding:.6rem .8rem;border-radius:6px}
-.test{font-size:.78rem;color:#697386}.brand{font-weight:700;color:#635bff;margin-bottom:1rem}a{color:#635bff}`;
+.test{font-size:.78rem;color:#697386}.brand{font-weight:700;color:#635bff;margin-bottom:1rem}a{color:#635bff}
+.back{display:inline-block;margin-bottom:1.25rem;font-size:.9rem}`;
 
 function page(title: string, body: string) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
@@ -46,7 +47,7 @@ export function paymentPage(session: Stripe.Checkout.Session, lines: Stripe.Line
     )
     .join("");
   const cancel = session.cancel_url
-    ? `<a href="${escapeHtml(session.cancel_url)}">← Back to the shop</a>`
+    ? `<a class="back" href="${escapeHtml(session.cancel_url)}">← Back to the shop</a>`
     : "";
   return page(
     "Pay · PSP emulator",
