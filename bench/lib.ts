@@ -11,11 +11,18 @@ import { migrate } from "@/server/db/migrate";
 /**
  * `socket`: connect over the Unix socket instead of loopback TCP (the url returned).
  * `statementStats`: with pg_stat_statements (see `statementStats` below).
+ * `durable`: PostgreSQL as production must run it (fsync, full-page writes, and each commit
+ * waiting for its WAL to reach the disk); otherwise as the tests' throwaway clusters, without.
  */
 export async function benchDatabase(
-  options: { socket?: boolean; statementStats?: boolean } = {},
+  options: { socket?: boolean; statementStats?: boolean; durable?: boolean } = {},
 ): Promise<{ cluster: PostgresCluster; url: string }> {
-  const cluster = await startPostgresCluster({ maxConnections: 100, statementStats: options.statementStats });
+  const cluster = await startPostgresCluster({
+    maxConnections: 100,
+    statementStats: options.statementStats,
+    durableCommits: options.durable,
+    flushToDisk: options.durable,
+  });
   const admin = new pg.Client({ connectionString: cluster.url() });
   await admin.connect();
   await admin.query("CREATE DATABASE bench");
@@ -74,13 +81,15 @@ export interface PgbenchResult {
  */
 export async function pgbenchTpcb(
   cluster: PostgresCluster,
-  options: { scale: number; clients: number; threads: number; seconds: number },
+  options: { scale: number; clients: number; threads: number; seconds: number; asyncCommit?: boolean },
 ): Promise<PgbenchResult> {
   const run = promisify(execFile);
   const admin = new pg.Client({ connectionString: cluster.url() });
   await admin.connect();
   await admin.query("DROP DATABASE IF EXISTS pgbench");
   await admin.query("CREATE DATABASE pgbench");
+  // As a yardstick of the machine's CPU, its commits must not wait for a durable cluster's disk.
+  if (options.asyncCommit) await admin.query("ALTER DATABASE pgbench SET synchronous_commit = off");
   await admin.end();
   const url = cluster.url("pgbench");
   await run(pgbenchBinary(), ["-i", "-q", "-s", String(options.scale), url]);

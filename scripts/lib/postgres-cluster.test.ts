@@ -18,9 +18,12 @@ async function query<T>(url: string, text: string): Promise<T[]> {
 }
 
 it("with durable commits, every acknowledged commit survives a crash restart", async () => {
-  cluster = await startPostgresCluster({ durableCommits: true });
+  cluster = await startPostgresCluster({ durableCommits: true, flushToDisk: true });
   const url = cluster.url();
   expect(await query(url, "SHOW synchronous_commit")).toEqual([{ synchronous_commit: "on" }]);
+  // flushToDisk: as production, the pay-in benchmark's setting (the tests' clusters run without).
+  expect(await query(url, "SHOW fsync")).toEqual([{ fsync: "on" }]);
+  expect(await query(url, "SHOW full_page_writes")).toEqual([{ full_page_writes: "on" }]);
   await query(url, "CREATE TABLE acknowledged (n int)");
   await query(url, "INSERT INTO acknowledged SELECT generate_series(1, 1000)");
   await cluster.restart(); // pg_ctl -m immediate: no shutdown checkpoint, as a crash

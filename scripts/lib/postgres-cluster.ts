@@ -71,6 +71,12 @@ export interface ClusterOptions {
    * never crash the server, and it is faster.
    */
   durableCommits?: boolean;
+  /**
+   * Flush WAL to disk and write full pages after checkpoints (`fsync`, `full_page_writes` on), as
+   * a production server must to survive a power loss, not only a crash of PostgreSQL. Off by
+   * default: a throwaway cluster's disk never loses power mid-run.
+   */
+  flushToDisk?: boolean;
   /** Load pg_stat_statements (every statement, with planning time), for benchmarks' breakdowns. */
   statementStats?: boolean;
 }
@@ -93,11 +99,11 @@ export async function startPostgresCluster(options: ClusterOptions = {}): Promis
     "-c",
     `max_connections=${options.maxConnections ?? 300}`,
     "-c",
-    "fsync=off",
+    `fsync=${options.flushToDisk ? "on" : "off"}`,
     "-c",
     `synchronous_commit=${options.durableCommits ? "on" : "off"}`,
     "-c",
-    "full_page_writes=off",
+    `full_page_writes=${options.flushToDisk ? "on" : "off"}`,
     "-c",
     "shared_buffers=256MB",
     ...(options.statementStats
