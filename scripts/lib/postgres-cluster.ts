@@ -67,8 +67,8 @@ export interface ClusterOptions {
   maxConnections?: number;
   /**
    * Acknowledge a commit only once its WAL is written (`synchronous_commit=on`), so a crash of the
-   * server loses nothing it acknowledged, as in production. Off by default: tests and benchmarks
-   * never crash the server, and it is faster.
+   * server loses nothing it acknowledged, as in production (the chaos run, the pay-in benchmark).
+   * Off by default: the tests never crash the server, and it is faster.
    */
   durableCommits?: boolean;
   /**
