@@ -55,7 +55,7 @@ describe("itemsSummary", () => {
       { name: "Ceramic mug", quantity: 21, unitPrice: "1450" },
       { name: "Pocket notebook", quantity: 1, unitPrice: "650" },
     ];
-    expect(itemsSummary(items)).toBe("Ceramic mug × 21, Pocket notebook × 1");
+    expect(itemsSummary(items)).toBe("Ceramic mug\u00a0×\u00a021, Pocket notebook\u00a0×\u00a01");
     expect(itemsSummary([])).toBe("");
   });
 });

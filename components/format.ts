@@ -64,9 +64,12 @@ export function countOf(count: number, noun: string, plural = `${noun}s`): strin
   return `${count.toLocaleString("en-US")} ${count === 1 ? noun : plural}`;
 }
 
-/** An order's items as one line: "Ceramic mug × 21, Pocket notebook × 1". */
+/**
+ * An order's items as one line: "Ceramic mug × 21, Pocket notebook × 1", with no-break spaces
+ * around each "×" so a quantity never wraps away from its item.
+ */
 export function itemsSummary(items: unknown): string {
   return (items as { name: string; quantity: number }[])
-    .map((item) => `${item.name} × ${item.quantity}`)
+    .map((item) => `${item.name}\u00a0×\u00a0${item.quantity}`)
     .join(", ");
 }

@@ -29,3 +29,14 @@ test("a seller reads the statement and exports it as CSV", async ({ page }) => {
   expect(csv[0]).toBe("entry_id,created_at,kind,reference,description,amount_minor,balance_minor,currency");
   expect(csv.length).toBeGreaterThan(1);
 });
+
+test("a seller with nothing sold sees where the statement's lines will come from", async ({ page }) => {
+  await signIn(page, accounts.newSeller);
+  await page.goto("/seller/statement");
+  await expect(page.getByText("Nothing in this balance yet")).toBeVisible();
+  await expect(page.getByText(/Sales move here from your pending balance/)).toBeVisible();
+  await screenshot(page, "seller-statement-empty");
+  await page.getByRole("button", { name: "Show the pending balance" }).click();
+  await expect(page.getByRole("combobox", { name: "Balance" })).toHaveValue("pending");
+  await expect(page.getByText(/Each paid order adds a sale here/)).toBeVisible();
+});

@@ -7,6 +7,8 @@ export const accounts = {
   buyer: "buyer@payrail.test",
   seller: "seller1@payrail.test",
   seller2: "seller2@payrail.test",
+  /** Harbor Coffee: no spec buys from it, so it stays a seller with nothing sold. */
+  newSeller: "seller3@payrail.test",
   finance: "finance@payrail.test",
 } as const;
 

@@ -167,7 +167,7 @@ export function SellerOrders() {
                   ) : (
                     <button
                       type="button"
-                      className="secondary"
+                      className="secondary nowrap"
                       style={{ padding: "0.25rem 0.6rem", fontSize: "0.85rem" }}
                       disabled={ship.isPending && ship.variables?.paymentOrderId === order.id}
                       onClick={() => ship.mutate({ paymentOrderId: order.id })}

@@ -3,6 +3,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { formatDateTime, formatMoney } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
+import { EmptyRow, SkeletonRows } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
 const kinds: Record<string, string> = {
@@ -12,6 +13,13 @@ const kinds: Record<string, string> = {
   "refund.reversal": "Refund reversed",
   payout: "Payout",
   "payout.reversal": "Payout returned",
+};
+
+// Where a new seller's first lines will come from, for each balance.
+const emptyHints = {
+  pending: "Each paid order adds a sale here, held until the order has shipped and its hold has passed.",
+  available:
+    "Sales move here from your pending balance once the order has shipped and its hold has passed; payouts are paid from here.",
 };
 
 export function SellerStatement() {
@@ -60,12 +68,18 @@ export function SellerStatement() {
               <td className="num">{formatMoney(line.balance)}</td>
             </tr>
           ))}
-          {lines.length === 0 && !statement.isLoading && (
-            <tr>
-              <td colSpan={5} className="muted">
-                Nothing here yet.
-              </td>
-            </tr>
+          {statement.isPending && <SkeletonRows rows={3} columns={5} />}
+          {!statement.isPending && lines.length === 0 && (
+            <EmptyRow columns={5} title="Nothing in this balance yet">
+              {emptyHints[bucket]}
+              {bucket === "available" && (
+                <div>
+                  <button type="button" className="secondary" onClick={() => setBucket("pending")}>
+                    Show the pending balance
+                  </button>
+                </div>
+              )}
+            </EmptyRow>
           )}
         </tbody>
       </table>
