@@ -1,7 +1,8 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { formatDateTime } from "@/components/format";
+import { formatDateTime, shortId } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
+import { EmptyRow, SkeletonRows } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
 export function AuditView() {
@@ -39,19 +40,19 @@ export function AuditView() {
                 <span className="badge">{row.action}</span>
               </td>
               <td>
-                {row.entity} <span className="muted">{row.entityId.slice(0, 12)}</span>
+                {row.entity} <span className="muted mono nowrap">{shortId(row.entityId)}</span>
               </td>
               <td>
                 <Change before={row.before} after={row.after} />
               </td>
             </tr>
           ))}
-          {rows.length === 0 && !log.isLoading && (
-            <tr>
-              <td colSpan={5} className="muted">
-                Nothing recorded yet.
-              </td>
-            </tr>
+          {log.isPending && <SkeletonRows rows={3} columns={5} />}
+          {!log.isPending && rows.length === 0 && (
+            <EmptyRow columns={5} title="Nothing recorded yet">
+              Refunds, payout runs and settings, reconciliation fixes and job replays are recorded here, each
+              chained to the one before.
+            </EmptyRow>
           )}
         </tbody>
       </table>

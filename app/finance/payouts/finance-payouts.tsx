@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { countOf, formatDateTime, formatMoney } from "@/components/format";
 import { StatusBadge, statusLabel } from "@/components/status-badge";
+import { EmptyRow } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
 const PAGE = 50;
@@ -89,11 +90,10 @@ export function FinancePayouts() {
         </thead>
         <tbody>
           {runs.data?.runs.length === 0 && (
-            <tr>
-              <td colSpan={7} className="muted">
-                No payout runs yet.
-              </td>
-            </tr>
+            <EmptyRow columns={7} title="No payout runs yet">
+              A run starts every day at 06:00 UTC for the sellers whose schedule is due; "Run payouts now"
+              starts one at once.
+            </EmptyRow>
           )}
           {runs.data?.runs.map((run) => {
             const done = run.progress.PAID.count + run.progress.FAILED.count + run.progress.CANCELED.count;

@@ -5,6 +5,7 @@ import { countOf, formatDateTime, formatMoney } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { Stat } from "@/components/stat";
 import { StatusBadge, statusLabel } from "@/components/status-badge";
+import { EmptyRow } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
 const outcomes = [
@@ -366,6 +367,12 @@ export function ReconciliationView() {
               </tr>
             );
           })}
+          {runs.data?.length === 0 && (
+            <EmptyRow columns={6} title="No reconciliation runs yet">
+              The nightly run checks yesterday (UTC) at 02:30; run one above for any period, or upload the
+              PSP's settlement file.
+            </EmptyRow>
+          )}
         </tbody>
       </table>
     </>

@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { formatDate, formatDateTime, formatMoney, formatTime } from "@/components/format";
 import { Stat } from "@/components/stat";
 import { StatusBadge } from "@/components/status-badge";
+import { EmptyRow } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
 const weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
@@ -177,11 +178,9 @@ export function SellerPayouts() {
         </thead>
         <tbody>
           {history.data?.payouts.length === 0 && (
-            <tr>
-              <td colSpan={4} className="muted">
-                No payouts yet.
-              </td>
-            </tr>
+            <EmptyRow columns={4} title="No payouts yet">
+              Your available balance is paid out on your schedule, once it reaches your minimum.
+            </EmptyRow>
           )}
           {history.data?.payouts.map((payout) => (
             <tr key={payout.id}>
