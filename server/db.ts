@@ -32,6 +32,15 @@ export function registeredStatements(): Map<string, string> {
   return new Map([...preparedStatements].map(([sql, name]) => [name, sql]));
 }
 
+/**
+ * Rows sorted by their string ids, by code unit: one fixed order, so statements that lock rows in
+ * the order given take the locks in the same order everywhere; for lowercase UUIDs it is also the
+ * order PostgreSQL sorts them in.
+ */
+export function inIdOrder<Row extends { id: string }>(rows: Iterable<Row>): Row[] {
+  return [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 // The pool under each PostgreSQL client, for `hotQuery` and `hotTransaction`.
 const pools = new WeakMap<object, pg.Pool>();
 

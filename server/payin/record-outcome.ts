@@ -1,7 +1,7 @@
 // Step 5: apply the PSP's verdict. Each function locks the checkout row, so webhooks, the return
 // page and recovery jobs racing on one checkout apply it once; repeating a verdict is a no-op.
 import type { Prisma } from "@/generated/prisma/client";
-import { type Db, type DbOrTx, hotTransaction, preparedStatement, type RawSql } from "@/server/db";
+import { type Db, type DbOrTx, hotTransaction, inIdOrder, preparedStatement, type RawSql } from "@/server/db";
 import { firstOfEachKey, groupCommitPerDb, type Settled } from "@/server/db/group-commit";
 import { NotFoundError } from "@/server/errors";
 import { UnknownAccountError } from "@/server/ledger/errors";
@@ -143,7 +143,7 @@ async function recordBatch(db: Db, batch: Success[]): Promise<Settled<boolean>[]
   const events = new Map<string, ReportingEvent>();
   for (const { details } of batch)
     if (details.webhookEvent) events.set(details.webhookEvent.id, details.webhookEvent);
-  const reporting = [...events.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const reporting = inIdOrder(events.values());
   const recorded = await succeed(db, unique, reporting).catch((error: unknown) => {
     if (!isMissingAccount(error) || !knownSellerAccounts.has(db)) throw error;
     knownSellerAccounts.delete(db); // rolled back; ask for the accounts again

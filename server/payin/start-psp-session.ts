@@ -4,7 +4,7 @@
 // stored, and stored with it (store-checkouts.ts); any other — a retry's, an approved review's, one
 // whose first call failed — is opened here after the checkout committed, outside any database
 // transaction, and then recorded.
-import { type Db, hotQuery, preparedStatement } from "@/server/db";
+import { type Db, hotQuery, inIdOrder, preparedStatement } from "@/server/db";
 import { allWritten, groupCommitPerDb } from "@/server/db/group-commit";
 import { env } from "@/server/env";
 import { getPsp } from "@/server/psp/instance";
@@ -81,8 +81,7 @@ export interface OpenedSession {
  */
 export async function createPspSession(event: SessionCheckout): Promise<OpenedSession> {
   const appUrl = env().APP_URL;
-  const orders = [...event.orders].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const lineItems = orders.flatMap((order) =>
+  const lineItems = inIdOrder(event.orders).flatMap((order) =>
     (order.items as { name: string; unitPrice: string; quantity: number }[]).map((item) => ({
       name: item.name,
       amount: BigInt(item.unitPrice),

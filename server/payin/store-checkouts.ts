@@ -82,7 +82,8 @@ const READ_BATCH = preparedStatement(
 // its key is taken: then none of it is written and its id does not come back), its orders in
 // their state after the risk check, and each order's moves in the order they were made. A
 // concurrent request with the same key waits on the unique index and then finds the key taken;
-// of twins in one batch the first to arrive wins. Rows go in key order, so two batches in two processes take the key locks in one order.
+// of twins in one batch the first to arrive wins. Rows go in key order, so two batches in two
+// processes take the key locks in one order.
 // Named: its input is one jsonb document, whose row count no plan can see, so a generic plan is
 // as good as a custom one.
 const INSERT_BATCH = preparedStatement(
@@ -205,8 +206,11 @@ type Priced = { outcome: "priced"; checkout: PreparedCheckout } | { outcome: "ke
 const unstoredByDb = new WeakMap<Db, Map<string, number>>();
 
 function unstoredOf(db: Db): Map<string, number> {
-  const unstored = unstoredByDb.get(db) ?? new Map<string, number>();
-  unstoredByDb.set(db, unstored);
+  let unstored = unstoredByDb.get(db);
+  if (!unstored) {
+    unstored = new Map();
+    unstoredByDb.set(db, unstored);
+  }
   return unstored;
 }
 
