@@ -231,9 +231,14 @@ test("finance sees the volume chart, filters payments, and refunds part of an or
 
 test("an unusual basket waits for finance's review; once approved, the buyer pays it", async ({ page }) => {
   await signIn(page, accounts.buyer);
-  const addMug = page.getByRole("button", { name: "Add Ceramic mug" });
-  // More than 20 of one item: the risk check asks for a review instead of charging.
-  for (let count = 0; count < 21; count++) await addMug.click();
+  await page.getByRole("button", { name: "Add Ceramic mug" }).click();
+  // More than 20 of one item: the risk check asks for a review instead of charging. Up to 22 on
+  // the cart line's stepper, then one back.
+  const oneMore = page.getByRole("button", { name: "One more Ceramic mug" });
+  for (let count = 1; count < 22; count++) await oneMore.click();
+  await page.getByRole("button", { name: "One fewer Ceramic mug" }).click();
+  await expect(page.getByLabel("Quantity of Ceramic mug")).toHaveText("21");
+  await expect(page.getByTestId("cart-line")).toContainText("$304.50");
   await expect(page.getByTestId("cart-total")).toHaveText("$304.50");
   await page.getByRole("button", { name: "Checkout" }).click();
   await page.waitForURL(/\/checkout\//);

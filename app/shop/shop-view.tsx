@@ -5,6 +5,9 @@ import { useMemo, useState } from "react";
 import { formatMoney } from "@/components/format";
 import { useTRPC } from "@/components/trpc";
 
+// The checkout API's limit per line (server/payin/schemas.ts).
+const MAX_QUANTITY = 999;
+
 export function ShopView() {
   const trpc = useTRPC();
   const router = useRouter();
@@ -31,7 +34,10 @@ export function ShopView() {
   );
   const total = lines.reduce((sum, line) => sum + line.product.price * BigInt(line.quantity), 0n);
   const change = (productId: string, delta: number) => {
-    setCart((current) => ({ ...current, [productId]: Math.max(0, (current[productId] ?? 0) + delta) }));
+    setCart((current) => ({
+      ...current,
+      [productId]: Math.min(MAX_QUANTITY, Math.max(0, (current[productId] ?? 0) + delta)),
+    }));
     setIdempotencyKey(crypto.randomUUID());
   };
 
@@ -65,18 +71,31 @@ export function ShopView() {
         <h2 style={{ marginTop: 0 }}>Cart</h2>
         {lines.length === 0 && <p className="muted">Your cart is empty.</p>}
         {lines.map(({ product, quantity }) => (
-          <div key={product.id} className="row" style={{ marginBottom: "0.5rem" }}>
-            <span style={{ flex: 1 }}>
-              {product.name} <span className="muted">× {quantity}</span>
+          <div key={product.id} className="cart-line" data-testid="cart-line">
+            <span className="cart-line-name">{product.name}</span>
+            <span className="stepper">
+              <button
+                type="button"
+                className="secondary step"
+                onClick={() => change(product.id, -1)}
+                aria-label={`One fewer ${product.name}`}
+              >
+                −
+              </button>
+              <output aria-label={`Quantity of ${product.name}`}>{quantity}</output>
+              <button
+                type="button"
+                className="secondary step"
+                onClick={() => change(product.id, 1)}
+                disabled={quantity >= MAX_QUANTITY}
+                aria-label={`One more ${product.name}`}
+              >
+                +
+              </button>
             </span>
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => change(product.id, -1)}
-              aria-label={`Remove ${product.name}`}
-            >
-              −
-            </button>
+            <span className="cart-line-amount">
+              {formatMoney(product.price * BigInt(quantity), product.currency)}
+            </span>
           </div>
         ))}
         <div
