@@ -53,7 +53,11 @@ test("a buyer pays two sellers in one checkout and sees the live status; both se
   await expect(page.getByRole("cell", { name: "Blue Fern Books" })).toBeVisible();
   await screenshot(page, "checkout-paid");
   await page.goto("/shop/orders");
-  await expect(page.getByText("Paid").first()).toBeVisible();
+  // The newest payment first, with what was bought from whom.
+  const newest = page.getByRole("table", { name: "My payments" }).getByRole("row").nth(1);
+  await expect(newest).toContainText("Paid");
+  await expect(newest).toContainText("Canvas tote bag × 1 from Northwind Goods");
+  await expect(newest).toContainText("Pocket notebook × 1 from Blue Fern Books");
   await screenshot(page, "buyer-payments");
   await signOut(page);
   // Each seller's pending balance grew by their share net of commission: $24.00 less 10 % for

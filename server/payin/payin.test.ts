@@ -386,6 +386,22 @@ describe("a buyer's payments", () => {
     } while (cursor);
     expect(seen).toEqual(created);
   });
+
+  it("say what was bought from whom", async () => {
+    const { user } = await createUser(h.db, "BUYER");
+    const buyer = await callerAs(h.db, user.id);
+    await buyer.payin.checkout(cart());
+    const [listed] = (await buyer.payin.myCheckouts({ limit: 1 })).items;
+    const bought = listed!.orders.map((order) => ({ seller: order.sellerName, items: order.items }));
+    const sellers = h.sellers.map((seller) => seller.seller!.name);
+    expect(bought).toHaveLength(2);
+    expect(bought).toEqual(
+      expect.arrayContaining([
+        { seller: sellers[0], items: [expect.objectContaining({ name: "Product 0", quantity: 2 })] },
+        { seller: sellers[1], items: [expect.objectContaining({ name: "Product 1", quantity: 1 })] },
+      ]),
+    );
+  });
 });
 
 describe("checkouts created together", () => {

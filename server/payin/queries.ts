@@ -23,6 +23,15 @@ const orderSummary = {
   createdAt: true,
 } satisfies Prisma.PaymentOrderSelect;
 
+/** The names of the orders' sellers, by seller id, in one query. */
+async function sellerNames(db: DbOrTx, orders: { sellerId: string }[]): Promise<Map<string, string>> {
+  const sellers = await db.seller.findMany({
+    where: { id: { in: [...new Set(orders.map((order) => order.sellerId))] } },
+    select: { id: true, name: true },
+  });
+  return new Map(sellers.map((seller) => [seller.id, seller.name]));
+}
+
 export async function checkoutForBuyer(db: DbOrTx, buyerId: string, checkoutId: string) {
   const event = await db.paymentEvent.findFirst({
     where: { id: checkoutId, buyerId },
@@ -50,11 +59,7 @@ export async function checkoutForBuyer(db: DbOrTx, buyerId: string, checkoutId: 
     },
   });
   if (!event) throw new NotFoundError("Checkout");
-  const sellers = await db.seller.findMany({
-    where: { id: { in: event.orders.map((order) => order.sellerId) } },
-    select: { id: true, name: true },
-  });
-  const names = new Map(sellers.map((seller) => [seller.id, seller.name]));
+  const names = await sellerNames(db, event.orders);
   return {
     ...event,
     orders: event.orders.map((order) => ({ ...order, sellerName: names.get(order.sellerId) ?? "" })),
@@ -75,14 +80,25 @@ export async function checkoutsForBuyer(
       totalAmount: true,
       createdAt: true,
       failureMessage: true,
-      orders: { select: { refundedAmount: true } },
+      orders: {
+        select: { id: true, sellerId: true, items: true, refundedAmount: true },
+        orderBy: { id: "asc" },
+      },
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: page.limit + 1, // one more, to know whether another page follows
     ...(page.cursor ? { cursor: { id: page.cursor }, skip: 1 } : {}),
   });
-  const items = checkouts.slice(0, page.limit).map(({ orders, ...checkout }) => ({
+  const shown = checkouts.slice(0, page.limit);
+  const names = await sellerNames(db, shown.flatMap((checkout) => checkout.orders));
+  const items = shown.map(({ orders, ...checkout }) => ({
     ...checkout,
+    /** What was bought from whom: one entry per seller's order. */
+    orders: orders.map((order) => ({
+      id: order.id,
+      sellerName: names.get(order.sellerId) ?? "",
+      items: order.items,
+    })),
     /** Refunded so far across the checkout's orders (requested and not refused by the PSP). */
     refundedAmount: orders.reduce((sum, order) => sum + order.refundedAmount, 0n),
   }));

@@ -1,7 +1,7 @@
 "use client";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { formatDateTime, formatMoney } from "@/components/format";
+import { formatDateTime, formatMoney, itemsSummary } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { StatusBadge } from "@/components/status-badge";
 import { EmptyRow, SkeletonRows } from "@/components/table-rows";
@@ -24,6 +24,7 @@ export function MyPayments() {
           <tr>
             <th>Date</th>
             <th>Checkout</th>
+            <th>Items</th>
             <th className="num">Total</th>
             <th className="num">Refunded</th>
             <th>Status</th>
@@ -36,6 +37,13 @@ export function MyPayments() {
               <td>
                 <Link href={`/checkout/${checkout.id}`}>{checkout.id.slice(0, 8)}</Link>
               </td>
+              <td>
+                {checkout.orders.map((order) => (
+                  <div key={order.id}>
+                    {itemsSummary(order.items)} <span className="muted">from {order.sellerName}</span>
+                  </div>
+                ))}
+              </td>
               <td className="num">{formatMoney(checkout.totalAmount, checkout.currency)}</td>
               <td className="num">
                 {checkout.refundedAmount > 0n ? formatMoney(checkout.refundedAmount, checkout.currency) : "—"}
@@ -45,9 +53,9 @@ export function MyPayments() {
               </td>
             </tr>
           ))}
-          {checkouts.isPending && <SkeletonRows rows={3} columns={5} />}
+          {checkouts.isPending && <SkeletonRows rows={3} columns={6} />}
           {!checkouts.isPending && rows.length === 0 && (
-            <EmptyRow columns={5} title="No payments yet.">
+            <EmptyRow columns={6} title="No payments yet.">
               {" "}
               <Link href="/shop">Visit the shop</Link>
             </EmptyRow>
