@@ -1,6 +1,6 @@
 import { accounts, expect, screenshot, signIn, test } from "./fixtures";
 
-test("finance's consoles render: reviews, jobs, audit", async ({ page }) => {
+test("finance's consoles render: reviews, jobs, and the audit log, filtered by subject", async ({ page }) => {
   await signIn(page, accounts.finance);
   await page.goto("/finance/reviews");
   await expect(page.getByRole("heading", { name: "Risk reviews" })).toBeVisible();
@@ -18,4 +18,18 @@ test("finance's consoles render: reviews, jobs, audit", async ({ page }) => {
   const refund = page.getByRole("row").filter({ hasText: "refund.request" });
   await expect(refund.getByRole("definition").filter({ hasText: "Strap came loose" })).toBeVisible();
   await screenshot(page, "finance-audit");
+  // Narrowed to payout runs: the runs e2e/04 made, not the refund.
+  const filters = page.getByRole("form", { name: "Filter the audit log" });
+  const records = page.getByRole("table", { name: "Audit log" }).getByRole("row");
+  await filters.getByRole("combobox", { name: "Subject" }).selectOption({ label: "Payout run" });
+  await expect(records.filter({ hasText: "payout.run.create" }).first()).toBeVisible();
+  await expect(records.filter({ hasText: "refund.request" })).toHaveCount(0);
+  // And to one payment order, by the short id the table shows.
+  await filters.getByRole("combobox", { name: "Subject" }).selectOption({ label: "Payment order" });
+  const orderId = await refund.locator(".mono").first().textContent();
+  await filters.getByRole("textbox", { name: "Subject id" }).fill(orderId!);
+  await filters.getByRole("button", { name: "Apply" }).click();
+  await expect(records.filter({ hasText: "refund.request" })).toHaveCount(1);
+  await expect(records.filter({ hasText: "payout" })).toHaveCount(0);
+  await screenshot(page, "finance-audit-filtered");
 });

@@ -41,6 +41,14 @@ export function inIdOrder<Row extends { id: string }>(rows: Iterable<Row>): Row[
   return [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/**
+ * `text` to match literally in Prisma's `contains`/`startsWith`: they are LIKE patterns that leave
+ * the wildcards live, so a search for "50%" or "a_b" would match far more than it says.
+ */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
 // The pool under each PostgreSQL client, for `hotQuery` and `hotTransaction`.
 const pools = new WeakMap<object, pg.Pool>();
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createTestDatabase } from "@/server/test/database";
 import { audit, canonicalJson } from "./audit";
+import { listAuditLog } from "./list";
 import { verifyAuditChain } from "./verify";
 
 const { db, sql } = await createTestDatabase();
@@ -60,5 +61,42 @@ describe("audit log", () => {
     expect(canonicalJson({ b: 1n, a: [new Date(0), null] })).toBe(
       canonicalJson({ a: [new Date(0), null], b: 1n }),
     );
+  });
+
+  it("lists newest first, narrowed to a kind of subject and an id's start, matched as typed", async () => {
+    const subjects = [
+      ["payout_run", "a_b-1"],
+      ["payout_run", "axb-2"],
+      ["recon_item", "a_b-3"],
+    ] as const;
+    for (const [entity, entityId] of subjects) {
+      await db.$transaction((tx) =>
+        audit(tx, { actorId: null, actorLabel: "t", action: "x", entity, entityId }),
+      );
+    }
+    const ids = async (input: { entity?: string; entityId?: string }) =>
+      (await listAuditLog(db, { limit: 100, ...input })).items
+        .filter((row) => row.action === "x")
+        .map((row) => row.entityId);
+    expect(await ids({})).toEqual(["a_b-3", "axb-2", "a_b-1"]);
+    expect(await ids({ entity: "payout_run" })).toEqual(["axb-2", "a_b-1"]);
+    // "_" is an underscore here, not LIKE's any-character.
+    expect(await ids({ entityId: "a_" })).toEqual(["a_b-3", "a_b-1"]);
+    expect(await ids({ entity: "payout_run", entityId: "a_b" })).toEqual(["a_b-1"]);
+    expect(await ids({ entityId: "%" })).toEqual([]);
+  });
+
+  it("pages by id with no gaps or repeats", async () => {
+    const seen: bigint[] = [];
+    let cursor: bigint | undefined;
+    do {
+      const page = await listAuditLog(db, { limit: 3, cursor });
+      seen.push(...page.items.map((row) => row.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    const all = (await db.auditLog.findMany({ select: { id: true }, orderBy: { id: "desc" } })).map(
+      (row) => row.id,
+    );
+    expect(seen).toEqual(all);
   });
 });

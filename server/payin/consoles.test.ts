@@ -193,6 +193,9 @@ describe("finance payment search", () => {
       .name;
     expect(await ids({ seller: sellerName.slice(1, -1).toLowerCase() })).toEqual(everything);
     expect(await ids({ seller: "no such seller at all" })).toEqual([]);
+    // Matched as typed: LIKE's wildcards match only themselves.
+    expect(await ids({ seller: "%" })).toEqual([]);
+    expect(await ids({ seller: sellerName.replace(" ", "_") })).toEqual([]);
     expect(await ids({ status: "SUCCEEDED" })).toEqual([old, paid].sort());
     expect(await ids({ status: "EXECUTING" })).toEqual([open]);
     expect(await ids({ minAmount: 8_500n, maxAmount: 8_500n })).toEqual(everything);

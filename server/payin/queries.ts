@@ -1,7 +1,7 @@
 // The read side of pay-in: what buyers, sellers and finance see. Every seller query filters by
 // the seller id from the session, never from input.
 import type { Prisma } from "@/generated/prisma/client";
-import type { DbOrTx } from "@/server/db";
+import { type DbOrTx, likeLiteral } from "@/server/db";
 import { env } from "@/server/env";
 import { DomainError, NotFoundError } from "@/server/errors";
 import { transactionsByReference } from "@/server/ledger/queries";
@@ -90,7 +90,10 @@ export async function checkoutsForBuyer(
     ...(page.cursor ? { cursor: { id: page.cursor }, skip: 1 } : {}),
   });
   const shown = checkouts.slice(0, page.limit);
-  const names = await sellerNames(db, shown.flatMap((checkout) => checkout.orders));
+  const names = await sellerNames(
+    db,
+    shown.flatMap((checkout) => checkout.orders),
+  );
   const items = shown.map(({ orders, ...checkout }) => ({
     ...checkout,
     /** What was bought from whom: one entry per seller's order. */
@@ -206,7 +209,7 @@ async function sellerIds(db: DbOrTx, seller: string): Promise<string[]> {
   const isUuid = /^[0-9a-f-]{36}$/i.test(seller);
   // Sellers are few next to orders; a bounded name match is fine, the orders side is index-backed.
   const sellers = await db.seller.findMany({
-    where: isUuid ? { id: seller } : { name: { contains: seller, mode: "insensitive" } },
+    where: isUuid ? { id: seller } : { name: { contains: likeLiteral(seller), mode: "insensitive" } },
     select: { id: true },
     take: 50,
   });
@@ -285,20 +288,17 @@ export async function searchPayments(
     take: input.limit + 1,
   });
   const page = events.slice(0, input.limit);
-  const [users, sellerRows] = await Promise.all([
+  const [users, names] = await Promise.all([
     db.user.findMany({
       where: { id: { in: [...new Set(page.map((event) => event.buyerId))] } },
       select: { id: true, email: true },
     }),
-    db.seller.findMany({
-      where: {
-        id: { in: [...new Set(page.flatMap((event) => event.orders.map((order) => order.sellerId)))] },
-      },
-      select: { id: true, name: true },
-    }),
+    sellerNames(
+      db,
+      page.flatMap((event) => event.orders),
+    ),
   ]);
   const emails = new Map(users.map((user) => [user.id, user.email]));
-  const names = new Map(sellerRows.map((row) => [row.id, row.name]));
   return {
     items: page.map((event) => ({
       ...event,

@@ -1,17 +1,54 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { formatDateTime, shortId } from "@/components/format";
+import { type FormEvent, useState } from "react";
+import { errorText, formatDateTime, shortId } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
-import { EmptyRow, SkeletonRows } from "@/components/table-rows";
+import { FilteredEmptyRow, SkeletonRows } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
+
+// What a record is about, as the services name it (server/*/: `audit(tx, { entity, … })`).
+const subjects: Record<string, string> = {
+  payment_event: "Checkout",
+  payment_order: "Payment order",
+  payout_run: "Payout run",
+  payout: "Payout",
+  payout_settings: "Payout settings",
+  payout_policy: "Payout policy",
+  recon_run: "Reconciliation run",
+  recon_item: "Reconciliation item",
+  dead_letter: "Dead-letter job",
+};
+
+interface Filters {
+  entity: string;
+  entityId: string;
+}
+const noFilters: Filters = { entity: "", entityId: "" };
 
 export function AuditView() {
   const trpc = useTRPC();
   const verify = useQuery(trpc.audit.verify.queryOptions());
+  // The form edits a draft; the table follows what was applied, so typing never fires a query.
+  const [draft, setDraft] = useState<Filters>(noFilters);
+  const [applied, setApplied] = useState<Filters>(noFilters);
   const log = useInfiniteQuery(
-    trpc.audit.list.infiniteQueryOptions({ limit: 50 }, { getNextPageParam: (page) => page.nextCursor }),
+    trpc.audit.list.infiniteQueryOptions(
+      { entity: applied.entity || undefined, entityId: applied.entityId.trim() || undefined, limit: 50 },
+      { getNextPageParam: (page) => page.nextCursor },
+    ),
   );
   const rows = log.data?.pages.flatMap((page) => page.items) ?? [];
+  const filtered = applied.entity !== "" || applied.entityId.trim() !== "";
+
+  function apply(event: FormEvent) {
+    event.preventDefault();
+    setApplied(draft);
+  }
+  function reset() {
+    setDraft(noFilters);
+    setApplied(noFilters);
+  }
+
   return (
     <>
       {verify.data && (
@@ -21,7 +58,51 @@ export function AuditView() {
             : `The hash chain is broken at record ${verify.data.brokenAt}: a record was altered or removed.`}
         </p>
       )}
-      <table>
+      <form className="filters" onSubmit={apply} aria-label="Filter the audit log">
+        <label>
+          Subject
+          <select
+            value={draft.entity}
+            onChange={(event) => {
+              // A select is a choice already made: apply it at once.
+              const next = { ...draft, entity: event.target.value };
+              setDraft(next);
+              setApplied(next);
+            }}
+          >
+            <option value="">Anything</option>
+            {Object.entries(subjects).map(([entity, label]) => (
+              <option key={entity} value={entity}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Subject id
+          <input
+            className="mono"
+            placeholder="e.g. 1a295295"
+            value={draft.entityId}
+            onChange={(event) => setDraft({ ...draft, entityId: event.target.value })}
+            style={{ width: 220 }}
+          />
+        </label>
+        <div className="actions">
+          {filtered && (
+            <button type="button" className="secondary" onClick={reset}>
+              Clear
+            </button>
+          )}
+          <button type="submit">Apply</button>
+        </div>
+        {log.error && (
+          <p className="error" role="alert">
+            {errorText(log.error)}
+          </p>
+        )}
+      </form>
+      <table aria-label="Audit log">
         <thead>
           <tr>
             <th>When</th>
@@ -40,7 +121,8 @@ export function AuditView() {
                 <span className="badge">{row.action}</span>
               </td>
               <td>
-                {row.entity} <span className="muted mono nowrap">{shortId(row.entityId)}</span>
+                {subjects[row.entity] ?? row.entity}{" "}
+                <span className="muted mono nowrap">{shortId(row.entityId)}</span>
               </td>
               <td>
                 <Change before={row.before} after={row.after} />
@@ -49,10 +131,13 @@ export function AuditView() {
           ))}
           {log.isPending && <SkeletonRows rows={3} columns={5} />}
           {!log.isPending && rows.length === 0 && (
-            <EmptyRow columns={5} title="Nothing recorded yet">
-              Refunds, payout runs and settings, reconciliation fixes and job replays are recorded here, each
-              chained to the one before.
-            </EmptyRow>
+            <FilteredEmptyRow
+              columns={5}
+              noun="records"
+              filtered={filtered}
+              onClearFilters={reset}
+              hint="Refunds, payout runs and settings, reconciliation fixes and job replays are recorded here, each chained to the one before."
+            />
           )}
         </tbody>
       </table>
