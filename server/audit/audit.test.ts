@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { callerAs } from "@/server/test/callers";
 import { createTestDatabase } from "@/server/test/database";
+import { createUser } from "@/server/test/factories";
 import { audit, canonicalJson } from "./audit";
 import { listAuditLog } from "./list";
 import { verifyAuditChain } from "./verify";
@@ -98,5 +100,18 @@ describe("audit log", () => {
       (row) => row.id,
     );
     expect(seen).toEqual(all);
+  });
+
+  it("answers a bad filter with BAD_REQUEST and a field message, and only finance may read", async () => {
+    const finance = await callerAs(db, (await createUser(db, "FINANCE")).user.id);
+    await expect(finance.audit.list({ entityId: "a%b" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("Letters, digits"),
+    });
+    await expect(finance.audit.list({ entity: "x".repeat(65) })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
+    const seller = await callerAs(db, (await createUser(db, "SELLER")).user.id);
+    await expect(seller.audit.list({})).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });
