@@ -1,3 +1,4 @@
+import { parse } from "csv-parse/sync";
 import { accounts, expect, screenshot, signIn, test } from "./fixtures";
 
 test("finance explores the ledger: trial balance, an account's statement, a transaction's entries", async ({
@@ -15,19 +16,52 @@ test("finance explores the ledger: trial balance, an account's statement, a tran
   await screenshot(page, "finance-ledger");
 });
 
+const COLUMNS = [
+  "entry_id",
+  "created_at",
+  "kind",
+  "reference",
+  "description",
+  "amount_minor",
+  "balance_minor",
+  "currency",
+];
+
 test("a seller reads the statement and exports it as CSV", async ({ page }) => {
   await signIn(page, accounts.seller);
   await expect(page.getByTestId("available-balance")).toBeVisible();
   await page.goto("/seller/statement");
   await expect(page.getByRole("cell", { name: "Funds released" }).first()).toBeVisible();
+  // All time: from nothing to the balance the overview shows.
+  const available = await page.getByTestId("statement-closing").locator(".value").textContent();
+  await expect(page.getByTestId("statement-opening").locator(".value")).toHaveText("$0.00");
   await screenshot(page, "seller-statement");
+  // A period before the first sale: no lines, nothing before or after.
+  const period = page.getByRole("form", { name: "Statement period" });
+  await period.getByLabel("From").fill("2020-01-01");
+  await period.getByLabel("To").fill("2020-01-31");
+  await period.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("No lines in this period")).toBeVisible();
+  await expect(page.getByTestId("statement-closing").locator(".value")).toHaveText("$0.00");
+  await screenshot(page, "seller-statement-period");
+  // From then on: every line again, the same closing balance.
+  await period.getByLabel("To").fill("");
+  await period.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByRole("cell", { name: "Funds released" }).first()).toBeVisible();
+  await expect(page.getByTestId("statement-closing").locator(".value")).toHaveText(available!);
+  await period.getByRole("button", { name: "All time" }).click();
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Export CSV" }).click();
   const file = await (await download).path();
   const { readFileSync } = await import("node:fs");
-  const csv = readFileSync(file, "utf8").trim().split("\n");
-  expect(csv[0]).toBe("entry_id,created_at,kind,reference,description,amount_minor,balance_minor,currency");
+  const csv: string[][] = parse(readFileSync(file, "utf8"));
+  expect(csv[0]).toEqual(COLUMNS);
   expect(csv.length).toBeGreaterThan(1);
+  // Every line fills every column, its currency last.
+  for (const line of csv.slice(1)) {
+    expect(line).toHaveLength(COLUMNS.length);
+    expect(line.at(-1)).toMatch(/^[a-z]{3}$/i);
+  }
 });
 
 test("a seller with nothing sold sees where the statement's lines will come from", async ({ page }) => {

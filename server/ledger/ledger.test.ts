@@ -9,7 +9,13 @@ import {
   postTransactions,
   type TransactionInput,
 } from "./post-transaction";
-import { accountStatement, statementLines, transactionWithEntries, trialBalance } from "./queries";
+import {
+  accountStatement,
+  periodTotals,
+  statementLines,
+  transactionWithEntries,
+  trialBalance,
+} from "./queries";
 
 const { db, sql } = await createTestDatabase();
 let sellerId: string;
@@ -467,6 +473,72 @@ describe("read side", () => {
     for await (const line of statementLines(db, code, 5)) streamed.push(line);
     expect(streamed).toEqual(lines);
     expect((await accountStatement(db, code, { limit: 10_000 })).lines.length).toBeLessThanOrEqual(100);
+  });
+
+  it("gives a period's statement: its lines, the balance before it, in and out, and at its end", async () => {
+    const seller = (await createUser(db, "SELLER")).seller!.id;
+    await ensureSellerAccounts(db, seller, "usd");
+    const code = `seller_pending:${seller}`;
+    // Six sales (10 of each kept as commission) and two releases, each its own transaction (so its
+    // own moment).
+    const amounts = [1_000n, 2_000n, 3_000n, 4_000n, 5_000n, 6_000n];
+    for (const [index, amount] of amounts.entries()) {
+      await db.$transaction((tx) =>
+        postTransaction(tx, payin(`period-${seller}-${index}`, amount, 10n, seller)),
+      );
+      if (index % 3 === 2)
+        await db.$transaction((tx) =>
+          postTransaction(tx, release(`period-r-${seller}-${index}`, 500n, seller)),
+        );
+    }
+    const everything = (await accountStatement(db, code, { limit: 100 })).lines;
+    const changes = [990n, 1_990n, 2_990n, -500n, 3_990n, 4_990n, 5_990n, -500n];
+    expect(everything.map((line) => line.change)).toEqual(changes);
+    // From the third line's moment to just before the seventh's. A Date holds whole milliseconds,
+    // so these filters pick exactly the lines PostgreSQL's microsecond comparisons pick (two
+    // transactions in one millisecond fall on the same side of both ends).
+    const period = { gte: everything[2]!.createdAt, lt: everything[6]!.createdAt };
+    const inPeriod = everything.filter((line) => line.createdAt >= period.gte && line.createdAt < period.lt);
+    const before = everything.filter((line) => line.createdAt < period.gte);
+    expect(inPeriod[0]).toEqual(everything[2]);
+    expect(before.length + inPeriod.length).toBeLessThan(everything.length);
+
+    const paged = [];
+    let cursor: bigint | undefined;
+    do {
+      const page = await accountStatement(db, code, { afterEntryId: cursor, limit: 2, period });
+      paged.push(...page.lines);
+      cursor = page.nextCursor;
+    } while (cursor);
+    // The same lines with the same running balances as the whole statement shows them.
+    expect(paged).toEqual(inPeriod);
+    const streamed = [];
+    for await (const line of statementLines(db, code, 2, period)) streamed.push(line);
+    expect(streamed).toEqual(inPeriod);
+
+    const sum = (amounts: bigint[]) => amounts.reduce((total, amount) => total + amount, 0n);
+    const totalsOf = (lines: typeof everything, opening: bigint) => ({
+      opening,
+      moneyIn: sum(lines.map((line) => line.change).filter((change) => change > 0n)),
+      moneyOut: -sum(lines.map((line) => line.change).filter((change) => change < 0n)),
+      closing: lines.at(-1)!.balance,
+    });
+    expect(await periodTotals(db, code, period)).toEqual(
+      totalsOf(inPeriod, sum(before.map((line) => line.change))),
+    );
+    expect(await periodTotals(db, code)).toEqual(totalsOf(everything, 0n));
+    expect((await periodTotals(db, code)).moneyOut).toBe(1_000n);
+    // Open ends: everything up to the period's end, and everything from its start.
+    expect((await accountStatement(db, code, { limit: 100, period: { lt: period.lt } })).lines).toEqual([
+      ...before,
+      ...inPeriod,
+    ]);
+    expect((await accountStatement(db, code, { limit: 100, period: { gte: period.gte } })).lines).toEqual(
+      everything.slice(before.length),
+    );
+    // An asset's balance rises with debits: money in is what was debited.
+    const clearing = await periodTotals(db, "psp_clearing", period);
+    expect(clearing.closing - clearing.opening).toBe(clearing.moneyIn - clearing.moneyOut);
   });
 
   it("gives balances as of a moment", async () => {

@@ -101,4 +101,57 @@ describe("wallet router", () => {
     expect(rest.lines.map((line) => line.balance)).toEqual([2_700n]);
     expect(rest.lines.every((line) => line.reference.startsWith(sellerId))).toBe(true);
   });
+
+  it("gives a period of whole UTC days, with the balance before it and at its end", async () => {
+    const seller = await callerAs(db, sellerUserId);
+    // The UTC day the set-up posted on (today, unless midnight passed since), and its neighbours.
+    const posted = (await seller.wallet.statement({ bucket: "pending" })).lines[0]!.createdAt.getTime();
+    const dayOf = (time: number) => new Date(time).toISOString().slice(0, 10);
+    const [yesterday, today, tomorrow] = [-1, 0, 1].map((days) => dayOf(posted + days * 86_400_000));
+    const totals = (from?: string, to?: string) =>
+      seller.wallet.statementTotals({ bucket: "pending", from, to });
+    const lines = async (from?: string, to?: string) =>
+      (await seller.wallet.statement({ bucket: "pending", from, to, limit: 100 })).lines.map(
+        (line) => line.balance,
+      );
+
+    // Everything was posted that day.
+    expect(await lines(today, today)).toEqual([900n, 1_800n, 2_700n]);
+    expect(await totals(today, today)).toEqual({
+      opening: 0n,
+      moneyIn: 2_700n,
+      moneyOut: 0n,
+      closing: 2_700n,
+    });
+    expect(await lines(undefined, yesterday)).toEqual([]);
+    expect(await totals(undefined, yesterday)).toEqual({
+      opening: 0n,
+      moneyIn: 0n,
+      moneyOut: 0n,
+      closing: 0n,
+    });
+    expect(await lines(tomorrow)).toEqual([]);
+    expect(await totals(tomorrow)).toEqual({ opening: 2_700n, moneyIn: 0n, moneyOut: 0n, closing: 2_700n });
+    // A balance not opened yet reads as zero.
+    expect(await seller.wallet.statementTotals({ bucket: "available" })).toEqual({
+      opening: 0n,
+      moneyIn: 0n,
+      moneyOut: 0n,
+      closing: 0n,
+    });
+  });
+
+  it("answers a bad period with BAD_REQUEST and a message on its field", async () => {
+    const seller = await callerAs(db, sellerUserId);
+    await expect(seller.wallet.statement({ from: "2026-12-06", to: "2026-12-05" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("The end date is before the start date"),
+    });
+    await expect(seller.wallet.statementTotals({ from: "06/12/2026" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("A date like 2026-12-05"),
+    });
+    const finance = await callerAs(db, financeId);
+    await expect(finance.wallet.statementTotals({})).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
 });

@@ -1,6 +1,7 @@
 // The read side of pay-in: what buyers, sellers and finance see. Every seller query filters by
 // the seller id from the session, never from input.
 import type { Prisma } from "@/generated/prisma/client";
+import { dayRange } from "@/server/days";
 import { type DbOrTx, likeLiteral } from "@/server/db";
 import { env } from "@/server/env";
 import { DomainError, NotFoundError } from "@/server/errors";
@@ -106,14 +107,6 @@ export async function checkoutsForBuyer(
     refundedAmount: orders.reduce((sum, order) => sum + order.refundedAmount, 0n),
   }));
   return { items, nextCursor: checkouts.length > page.limit ? items.at(-1)?.id : undefined };
-}
-
-/** The UTC-day range [from 00:00, to + 1 day) of two "YYYY-MM-DD" strings, inclusive of both days. */
-export function dayRange(from?: string, to?: string): { gte?: Date; lt?: Date } | undefined {
-  if (!from && !to) return undefined;
-  const end = to ? new Date(`${to}T00:00:00Z`) : undefined;
-  end?.setUTCDate(end.getUTCDate() + 1);
-  return { ...(from ? { gte: new Date(`${from}T00:00:00Z`) } : {}), ...(end ? { lt: end } : {}) };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Input of the pay-in procedures; shared with the forms (no server imports).
 import { z } from "zod";
+import { checkDaysInOrder, day } from "@/server/days";
 
 const MAX_MINOR_UNITS = 100_000_000_00n; // $100M: far above any checkout, far below bigint limits
 
@@ -52,20 +53,17 @@ export const reviewInput = z.object({
   note: plainText(500).pipe(z.string().min(3, "Add a note for the record")),
 });
 
-/** A calendar day in UTC, as an HTML date input sends it ("2026-12-05"). */
-const day = z.iso.date("A date like 2026-12-05");
 const minorUnits = z
   .bigint()
   .min(0n, "The amount cannot be negative")
   .max(MAX_MINOR_UNITS, "The amount is too large");
 
-/** Both ends are optional and inclusive; `from` after `to` is a mistake worth saying. */
+/** The date and amount ranges: both ends optional and inclusive, and in order. */
 function rangesInOrder(
   input: { from?: string; to?: string; minAmount?: bigint; maxAmount?: bigint },
   context: z.RefinementCtx,
 ) {
-  if (input.from && input.to && input.from > input.to)
-    context.addIssue({ code: "custom", path: ["to"], message: "The end date is before the start date" });
+  checkDaysInOrder(input, context);
   if (input.minAmount !== undefined && input.maxAmount !== undefined && input.minAmount > input.maxAmount)
     context.addIssue({ code: "custom", path: ["maxAmount"], message: "The maximum is below the minimum" });
 }

@@ -1,8 +1,9 @@
 "use client";
-import { useInfiniteQuery } from "@tanstack/react-query";
-import { useState } from "react";
-import { formatDateTime, formatMoney } from "@/components/format";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { errorText, formatDate, formatDateTime, formatMoney } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
+import { Stat } from "@/components/stat";
 import { EmptyRow, SkeletonRows } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
@@ -22,33 +23,104 @@ const emptyHints = {
     "Sales move here from your pending balance once the order has shipped and its hold has passed; payouts are paid from here.",
 };
 
+type Bucket = "available" | "pending";
+interface Period {
+  from: string;
+  to: string;
+}
+const allTime: Period = { from: "", to: "" };
+
 export function SellerStatement() {
   const trpc = useTRPC();
-  const [bucket, setBucket] = useState<"available" | "pending">("available");
+  const [bucket, setBucket] = useState<Bucket>("available");
+  // The date inputs edit a draft; the statement follows the period applied.
+  const [draft, setDraft] = useState<Period>(allTime);
+  const [period, setPeriod] = useState<Period>(allTime);
+  const input = { bucket, from: period.from || undefined, to: period.to || undefined };
+  const totals = useQuery(trpc.wallet.statementTotals.queryOptions(input));
   const statement = useInfiniteQuery(
     trpc.wallet.statement.infiniteQueryOptions(
-      { bucket, limit: 50 },
+      { ...input, limit: 50 },
       { getNextPageParam: (page) => page.nextCursor },
     ),
   );
   const lines = statement.data?.pages.flatMap((page) => page.lines) ?? [];
+  const dated = period.from !== "" || period.to !== "";
+  const exportQuery = new URLSearchParams({
+    bucket,
+    ...(period.from && { from: period.from }),
+    ...(period.to && { to: period.to }),
+  });
+
+  function apply(event: FormEvent) {
+    event.preventDefault();
+    setPeriod(draft);
+  }
+  function showAllTime() {
+    setDraft(allTime);
+    setPeriod(allTime);
+  }
+
   return (
     <>
-      <div className="row" style={{ marginBottom: "1rem" }}>
-        <select
-          value={bucket}
-          onChange={(event) => setBucket(event.target.value as typeof bucket)}
-          aria-label="Balance"
-        >
-          <option value="available">Available balance</option>
-          <option value="pending">Pending balance</option>
-        </select>
-        <span className="spacer" />
-        <a className="button secondary" href={`/api/seller/statement.csv?bucket=${bucket}`} download>
-          Export CSV
-        </a>
+      <form className="filters" onSubmit={apply} aria-label="Statement period">
+        <label>
+          Balance
+          <select value={bucket} onChange={(event) => setBucket(event.target.value as Bucket)}>
+            <option value="available">Available balance</option>
+            <option value="pending">Pending balance</option>
+          </select>
+        </label>
+        <label>
+          From
+          <input
+            type="date"
+            value={draft.from}
+            onChange={(event) => setDraft({ ...draft, from: event.target.value })}
+          />
+        </label>
+        <label>
+          To
+          <input
+            type="date"
+            value={draft.to}
+            onChange={(event) => setDraft({ ...draft, to: event.target.value })}
+          />
+        </label>
+        <div className="actions">
+          {dated && (
+            <button type="button" className="secondary" onClick={showAllTime}>
+              All time
+            </button>
+          )}
+          <button type="submit">Apply</button>
+          <a className="button secondary" href={`/api/seller/statement.csv?${exportQuery}`} download>
+            Export CSV
+          </a>
+        </div>
+        {(statement.error ?? totals.error) && (
+          <p className="error" role="alert">
+            {errorText(statement.error ?? totals.error)}
+          </p>
+        )}
+      </form>
+      <div className="grid" style={{ marginBottom: "1rem" }}>
+        <Stat
+          label="Opening balance"
+          value={totals.data ? formatMoney(totals.data.opening) : "…"}
+          sub={period.from ? `at the start of ${formatDate(period.from)} (UTC)` : "before the first line"}
+          data-testid="statement-opening"
+        />
+        <Stat label="Money in" value={totals.data ? formatMoney(totals.data.moneyIn) : "…"} />
+        <Stat label="Money out" value={totals.data ? formatMoney(totals.data.moneyOut) : "…"} />
+        <Stat
+          label="Closing balance"
+          value={totals.data ? formatMoney(totals.data.closing) : "…"}
+          sub={period.to ? `at the end of ${formatDate(period.to)} (UTC)` : "now"}
+          data-testid="statement-closing"
+        />
       </div>
-      <table>
+      <table aria-label="Statement">
         <thead>
           <tr>
             <th>When</th>
@@ -69,7 +141,14 @@ export function SellerStatement() {
             </tr>
           ))}
           {statement.isPending && <SkeletonRows rows={3} columns={5} />}
-          {!statement.isPending && lines.length === 0 && (
+          {!statement.isPending && lines.length === 0 && dated && (
+            <EmptyRow columns={5} title="No lines in this period">
+              <button type="button" className="secondary" onClick={showAllTime}>
+                Show all time
+              </button>
+            </EmptyRow>
+          )}
+          {!statement.isPending && lines.length === 0 && !dated && (
             <EmptyRow columns={5} title="Nothing in this balance yet">
               {emptyHints[bucket]}
               {bucket === "available" && (

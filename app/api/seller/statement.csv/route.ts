@@ -2,8 +2,11 @@
 // fast as the client reads, so the file is never built in memory.
 import { stringify } from "csv-stringify/sync";
 import { headers } from "next/headers";
+import { z } from "zod";
+import { dayRange } from "@/server/days";
 import { statementLines } from "@/server/ledger/queries";
 import { createContext } from "@/server/trpc";
+import { statementPeriodInput } from "@/server/wallet/schemas";
 
 export const dynamic = "force-dynamic";
 
@@ -24,11 +27,16 @@ export async function GET(request: Request) {
   const ctx = await createContext({ headers: await headers() });
   const sellerId = ctx.user?.role === "SELLER" ? ctx.user.sellerId : null;
   if (!sellerId) return Response.json({ error: "Sellers only" }, { status: ctx.user ? 403 : 401 });
-  const bucket = new URL(request.url).searchParams.get("bucket") === "pending" ? "pending" : "available";
+  const parsed = statementPeriodInput.safeParse(
+    Object.fromEntries(new URL(request.url).searchParams), // bucket, from, to
+  );
+  if (!parsed.success) return Response.json({ error: z.prettifyError(parsed.error) }, { status: 400 });
+  const { bucket, from, to } = parsed.data;
   // Always the caller's own account: the seller id comes from the session, never from the request.
   const code = `seller_${bucket}:${sellerId}`;
-  const account = await ctx.db.ledgerAccount.findUnique({ where: { code }, select: { id: true } });
-  const lines = account ? statementLines(ctx.db, code) : null;
+  const account = await ctx.db.ledgerAccount.findUnique({ where: { code }, select: { currency: true } });
+  const lines = account ? statementLines(ctx.db, code, undefined, dayRange(from, to)) : null;
+  const currency = account?.currency.trim() ?? "";
   const encoder = new TextEncoder();
   let headerSent = false;
 
@@ -52,6 +60,7 @@ export async function GET(request: Request) {
           line.description,
           line.change.toString(),
           line.balance.toString(),
+          currency,
         ]);
       }
       if (rows.length > 0) controller.enqueue(encoder.encode(stringify(rows)));
@@ -64,7 +73,7 @@ export async function GET(request: Request) {
   return new Response(body, {
     headers: {
       "content-type": "text/csv; charset=utf-8",
-      "content-disposition": `attachment; filename="statement-${bucket}.csv"`,
+      "content-disposition": `attachment; filename="statement-${[bucket, from, to].filter(Boolean).join("-")}.csv"`,
       "cache-control": "no-store",
     },
   });
