@@ -55,4 +55,5 @@ export const accessTable: Record<string, Role[]> = {
   "reconciliation.uploadSettlement": ["FINANCE"],
   "wallet.mine": ["SELLER"],
   "wallet.statement": ["SELLER"],
+  "wallet.statementTotals": ["SELLER"],
 };
