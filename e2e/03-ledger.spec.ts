@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+import { STATEMENT_CSV_COLUMNS } from "@/server/wallet/statement-csv";
 import { accounts, expect, screenshot, signIn, test } from "./fixtures";
 
 test("finance explores the ledger: trial balance, an account's statement, a transaction's entries", async ({
@@ -15,17 +16,6 @@ test("finance explores the ledger: trial balance, an account's statement, a tran
   ).toBeVisible();
   await screenshot(page, "finance-ledger");
 });
-
-const COLUMNS = [
-  "entry_id",
-  "created_at",
-  "kind",
-  "reference",
-  "description",
-  "amount_minor",
-  "balance_minor",
-  "currency",
-];
 
 test("a seller reads the statement and exports it as CSV", async ({ page }) => {
   await signIn(page, accounts.seller);
@@ -55,11 +45,11 @@ test("a seller reads the statement and exports it as CSV", async ({ page }) => {
   const file = await (await download).path();
   const { readFileSync } = await import("node:fs");
   const csv: string[][] = parse(readFileSync(file, "utf8"));
-  expect(csv[0]).toEqual(COLUMNS);
+  expect(csv[0]).toEqual(STATEMENT_CSV_COLUMNS);
   expect(csv.length).toBeGreaterThan(1);
   // Every line fills every column, its currency last.
   for (const line of csv.slice(1)) {
-    expect(line).toHaveLength(COLUMNS.length);
+    expect(line).toHaveLength(STATEMENT_CSV_COLUMNS.length);
     expect(line.at(-1)).toMatch(/^[a-z]{3}$/i);
   }
 });

@@ -2,6 +2,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
+import { FilterActions, useFilters } from "@/components/filters";
 import { countOf, errorText, formatDateTime, formatMoney, parseMoney, shortId } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { StatusBadge } from "@/components/status-badge";
@@ -58,18 +59,13 @@ function toInput(filters: Filters) {
 
 export function PaymentSearch() {
   const trpc = useTRPC();
-  const [draft, setDraft] = useState<Filters>(noFilters);
-  const [applied, setApplied] = useState<Filters>(noFilters);
+  const filters = useFilters(noFilters);
+  const { draft, applied, active, field } = filters;
   const [formError, setFormError] = useState<string | null>(null);
   const payments = useInfiniteQuery(
     trpc.payin.search.infiniteQueryOptions(toInput(applied), { getNextPageParam: (page) => page.nextCursor }),
   );
   const rows = payments.data?.pages.flatMap((page) => page.items) ?? [];
-  const active = Object.values(applied).filter(Boolean).length;
-  const field = (name: keyof Filters) => ({
-    value: draft[name],
-    onChange: (event: { target: { value: string } }) => setDraft({ ...draft, [name]: event.target.value }),
-  });
 
   function apply(event: FormEvent) {
     event.preventDefault();
@@ -81,11 +77,10 @@ export function PaymentSearch() {
       return;
     }
     setFormError(null);
-    setApplied(draft);
+    filters.apply();
   }
   function reset() {
-    setDraft(noFilters);
-    setApplied(noFilters);
+    filters.clear();
     setFormError(null);
   }
 
@@ -139,14 +134,7 @@ export function PaymentSearch() {
           To
           <input {...field("to")} type="date" />
         </label>
-        <div className="actions">
-          {active > 0 && (
-            <button type="button" className="secondary" onClick={reset}>
-              Clear
-            </button>
-          )}
-          <button type="submit">Search</button>
-        </div>
+        <FilterActions active={active > 0} onClear={reset} submitLabel="Search" />
         {(formError || payments.error) && (
           <p className="error" role="alert">
             {formError ?? errorText(payments.error)}

@@ -1,7 +1,7 @@
 "use client";
 import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import Link from "next/link";
-import { type FormEvent, useState } from "react";
+import { FilterActions, useFilters } from "@/components/filters";
 import { countOf, errorText, formatDateTime, formatMoney, itemsSummary, shortId } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { StatusBadge } from "@/components/status-badge";
@@ -26,9 +26,8 @@ const noFilters: Filters = { status: "", orderId: "", from: "", to: "" };
 
 export function SellerOrders() {
   const trpc = useTRPC();
-  // The form edits a draft; the table follows what was applied, so typing never fires a query.
-  const [draft, setDraft] = useState<Filters>(noFilters);
-  const [applied, setApplied] = useState<Filters>(noFilters);
+  const filters = useFilters(noFilters);
+  const { applied, field } = filters;
   const orders = useInfiniteQuery(
     trpc.payin.sellerOrderSearch.infiniteQueryOptions(
       {
@@ -43,16 +42,7 @@ export function SellerOrders() {
   );
   const ship = useMutation(trpc.payin.markShipped.mutationOptions({ onSuccess: () => orders.refetch() }));
   const rows = orders.data?.pages.flatMap((page) => page.items) ?? [];
-  const filtered = JSON.stringify(applied) !== JSON.stringify(noFilters);
-
-  function apply(event: FormEvent) {
-    event.preventDefault();
-    setApplied(draft);
-  }
-  function reset() {
-    setDraft(noFilters);
-    setApplied(noFilters);
-  }
+  const filtered = filters.active > 0;
 
   return (
     <>
@@ -60,27 +50,16 @@ export function SellerOrders() {
         <h2>Orders</h2>
         <span className="muted">newest first</span>
       </div>
-      <form className="filters" onSubmit={apply} aria-label="Filter orders">
+      <form className="filters" onSubmit={filters.apply} aria-label="Filter orders">
         <label>
           Order id
-          <input
-            className="mono"
-            placeholder="e.g. 1a295295"
-            value={draft.orderId}
-            onChange={(event) => setDraft({ ...draft, orderId: event.target.value })}
-            style={{ width: 190 }}
-          />
+          <input className="mono" placeholder="e.g. 1a295295" {...field("orderId")} style={{ width: 190 }} />
         </label>
         <label>
           Status
           <select
-            value={draft.status}
-            onChange={(event) => {
-              // A select is a choice already made: apply it at once.
-              const next = { ...draft, status: event.target.value as Status };
-              setDraft(next);
-              setApplied(next);
-            }}
+            value={filters.draft.status}
+            onChange={(event) => filters.choose("status", event.target.value as Status)}
           >
             {statuses.map(([value, label]) => (
               <option key={value} value={value}>
@@ -91,28 +70,13 @@ export function SellerOrders() {
         </label>
         <label>
           From
-          <input
-            type="date"
-            value={draft.from}
-            onChange={(event) => setDraft({ ...draft, from: event.target.value })}
-          />
+          <input type="date" {...field("from")} />
         </label>
         <label>
           To
-          <input
-            type="date"
-            value={draft.to}
-            onChange={(event) => setDraft({ ...draft, to: event.target.value })}
-          />
+          <input type="date" {...field("to")} />
         </label>
-        <div className="actions">
-          {filtered && (
-            <button type="button" className="secondary" onClick={reset}>
-              Clear
-            </button>
-          )}
-          <button type="submit">Apply</button>
-        </div>
+        <FilterActions active={filtered} onClear={filters.clear} />
         {orders.error && (
           <p className="error" role="alert">
             {errorText(orders.error)}
@@ -184,7 +148,7 @@ export function SellerOrders() {
               columns={8}
               noun="orders"
               filtered={filtered}
-              onClearFilters={reset}
+              onClearFilters={filters.clear}
               hint="Orders appear here as soon as a buyer checks out."
             />
           )}

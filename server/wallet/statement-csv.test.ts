@@ -6,6 +6,7 @@ import { SESSION_COOKIE } from "@/server/auth/session";
 import { ensureSellerAccounts, postTransaction } from "@/server/ledger/post-transaction";
 import { createUser, sessionFor } from "@/server/test/callers";
 import { createTestDatabase } from "@/server/test/database";
+import { STATEMENT_CSV_COLUMNS } from "./statement-csv";
 
 const { db } = await createTestDatabase();
 let cookie = "";
@@ -57,16 +58,7 @@ describe("seller statement CSV", () => {
     const response = await get("?bucket=pending");
     expect(response.headers.get("content-disposition")).toContain('filename="statement-pending.csv"');
     const [header, ...lines] = await rows(response);
-    expect(header).toEqual([
-      "entry_id",
-      "created_at",
-      "kind",
-      "reference",
-      "description",
-      "amount_minor",
-      "balance_minor",
-      "currency",
-    ]);
+    expect(header).toEqual(STATEMENT_CSV_COLUMNS);
     expect(lines.map((line) => [line[4], line[5], line[6], line[7]])).toEqual([
       ["Sale 1, paid", "900", "900", "usd"],
       ["Sale 2, paid", "900", "1800", "usd"],

@@ -1,6 +1,6 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { FilterActions, useFilters } from "@/components/filters";
 import { errorText, formatDateTime, shortId } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { FilteredEmptyRow, SkeletonRows } from "@/components/table-rows";
@@ -28,9 +28,8 @@ const noFilters: Filters = { entity: "", entityId: "" };
 export function AuditView() {
   const trpc = useTRPC();
   const verify = useQuery(trpc.audit.verify.queryOptions());
-  // The form edits a draft; the table follows what was applied, so typing never fires a query.
-  const [draft, setDraft] = useState<Filters>(noFilters);
-  const [applied, setApplied] = useState<Filters>(noFilters);
+  const filters = useFilters(noFilters);
+  const { applied } = filters;
   const log = useInfiniteQuery(
     trpc.audit.list.infiniteQueryOptions(
       { entity: applied.entity || undefined, entityId: applied.entityId.trim() || undefined, limit: 50 },
@@ -38,16 +37,7 @@ export function AuditView() {
     ),
   );
   const rows = log.data?.pages.flatMap((page) => page.items) ?? [];
-  const filtered = applied.entity !== "" || applied.entityId.trim() !== "";
-
-  function apply(event: FormEvent) {
-    event.preventDefault();
-    setApplied(draft);
-  }
-  function reset() {
-    setDraft(noFilters);
-    setApplied(noFilters);
-  }
+  const filtered = filters.active > 0;
 
   return (
     <>
@@ -58,17 +48,12 @@ export function AuditView() {
             : `The hash chain is broken at record ${verify.data.brokenAt}: a record was altered or removed.`}
         </p>
       )}
-      <form className="filters" onSubmit={apply} aria-label="Filter the audit log">
+      <form className="filters" onSubmit={filters.apply} aria-label="Filter the audit log">
         <label>
           Subject
           <select
-            value={draft.entity}
-            onChange={(event) => {
-              // A select is a choice already made: apply it at once.
-              const next = { ...draft, entity: event.target.value };
-              setDraft(next);
-              setApplied(next);
-            }}
+            value={filters.draft.entity}
+            onChange={(event) => filters.choose("entity", event.target.value)}
           >
             <option value="">Anything</option>
             {Object.entries(subjects).map(([entity, label]) => (
@@ -83,19 +68,11 @@ export function AuditView() {
           <input
             className="mono"
             placeholder="e.g. 1a295295"
-            value={draft.entityId}
-            onChange={(event) => setDraft({ ...draft, entityId: event.target.value })}
+            {...filters.field("entityId")}
             style={{ width: 220 }}
           />
         </label>
-        <div className="actions">
-          {filtered && (
-            <button type="button" className="secondary" onClick={reset}>
-              Clear
-            </button>
-          )}
-          <button type="submit">Apply</button>
-        </div>
+        <FilterActions active={filtered} onClear={filters.clear} />
         {log.error && (
           <p className="error" role="alert">
             {errorText(log.error)}
@@ -135,7 +112,7 @@ export function AuditView() {
               columns={5}
               noun="records"
               filtered={filtered}
-              onClearFilters={reset}
+              onClearFilters={filters.clear}
               hint="Refunds, payout runs and settings, reconciliation fixes and job replays are recorded here, each chained to the one before."
             />
           )}

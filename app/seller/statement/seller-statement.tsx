@@ -1,6 +1,7 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
+import { FilterActions, useFilters } from "@/components/filters";
 import { errorText, formatDate, formatDateTime, formatMoney } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { Stat } from "@/components/stat";
@@ -24,18 +25,13 @@ const emptyHints = {
 };
 
 type Bucket = "available" | "pending";
-interface Period {
-  from: string;
-  to: string;
-}
-const allTime: Period = { from: "", to: "" };
+const allTime = { from: "", to: "" };
 
 export function SellerStatement() {
   const trpc = useTRPC();
   const [bucket, setBucket] = useState<Bucket>("available");
-  // The date inputs edit a draft; the statement follows the period applied.
-  const [draft, setDraft] = useState<Period>(allTime);
-  const [period, setPeriod] = useState<Period>(allTime);
+  const dates = useFilters(allTime);
+  const period = dates.applied;
   const input = { bucket, from: period.from || undefined, to: period.to || undefined };
   const totals = useQuery(trpc.wallet.statementTotals.queryOptions(input));
   const statement = useInfiniteQuery(
@@ -45,25 +41,16 @@ export function SellerStatement() {
     ),
   );
   const lines = statement.data?.pages.flatMap((page) => page.lines) ?? [];
-  const dated = period.from !== "" || period.to !== "";
+  const dated = dates.active > 0;
   const exportQuery = new URLSearchParams({
     bucket,
     ...(period.from && { from: period.from }),
     ...(period.to && { to: period.to }),
   });
 
-  function apply(event: FormEvent) {
-    event.preventDefault();
-    setPeriod(draft);
-  }
-  function showAllTime() {
-    setDraft(allTime);
-    setPeriod(allTime);
-  }
-
   return (
     <>
-      <form className="filters" onSubmit={apply} aria-label="Statement period">
+      <form className="filters" onSubmit={dates.apply} aria-label="Statement period">
         <label>
           Balance
           <select value={bucket} onChange={(event) => setBucket(event.target.value as Bucket)}>
@@ -73,31 +60,17 @@ export function SellerStatement() {
         </label>
         <label>
           From
-          <input
-            type="date"
-            value={draft.from}
-            onChange={(event) => setDraft({ ...draft, from: event.target.value })}
-          />
+          <input type="date" {...dates.field("from")} />
         </label>
         <label>
           To
-          <input
-            type="date"
-            value={draft.to}
-            onChange={(event) => setDraft({ ...draft, to: event.target.value })}
-          />
+          <input type="date" {...dates.field("to")} />
         </label>
-        <div className="actions">
-          {dated && (
-            <button type="button" className="secondary" onClick={showAllTime}>
-              All time
-            </button>
-          )}
-          <button type="submit">Apply</button>
+        <FilterActions active={dated} onClear={dates.clear} clearLabel="All time">
           <a className="button secondary" href={`/api/seller/statement.csv?${exportQuery}`} download>
             Export CSV
           </a>
-        </div>
+        </FilterActions>
         {(statement.error ?? totals.error) && (
           <p className="error" role="alert">
             {errorText(statement.error ?? totals.error)}
@@ -143,7 +116,7 @@ export function SellerStatement() {
           {statement.isPending && <SkeletonRows rows={3} columns={5} />}
           {!statement.isPending && lines.length === 0 && dated && (
             <EmptyRow columns={5} title="No lines in this period">
-              <button type="button" className="secondary" onClick={showAllTime}>
+              <button type="button" className="secondary" onClick={dates.clear}>
                 Show all time
               </button>
             </EmptyRow>

@@ -7,19 +7,10 @@ import { dayRange } from "@/server/days";
 import { statementLines } from "@/server/ledger/queries";
 import { createContext } from "@/server/trpc";
 import { statementPeriodInput } from "@/server/wallet/schemas";
+import { STATEMENT_CSV_COLUMNS, statementCsvRow } from "@/server/wallet/statement-csv";
 
 export const dynamic = "force-dynamic";
 
-const COLUMNS = [
-  "entry_id",
-  "created_at",
-  "kind",
-  "reference",
-  "description",
-  "amount_minor",
-  "balance_minor",
-  "currency",
-];
 /** Lines stringified per pull; the generator itself reads the database 1,000 at a time. */
 const CHUNK = 200;
 
@@ -44,24 +35,14 @@ export async function GET(request: Request) {
     async pull(controller) {
       if (!headerSent) {
         headerSent = true;
-        controller.enqueue(encoder.encode(stringify([COLUMNS])));
+        controller.enqueue(encoder.encode(stringify([STATEMENT_CSV_COLUMNS])));
         return;
       }
-      const rows: unknown[][] = [];
+      const rows: string[][] = [];
       while (lines && rows.length < CHUNK) {
         const next = await lines.next();
         if (next.done) break;
-        const line = next.value;
-        rows.push([
-          line.entryId.toString(),
-          line.createdAt.toISOString(),
-          line.kind,
-          line.reference,
-          line.description,
-          line.change.toString(),
-          line.balance.toString(),
-          currency,
-        ]);
+        rows.push(statementCsvRow(next.value, currency));
       }
       if (rows.length > 0) controller.enqueue(encoder.encode(stringify(rows)));
       if (rows.length < CHUNK) controller.close();
