@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const all = ["ledger", "payin", "payout", "recon", "emulator"].filter((name) =>
+const all = ["ledger", "statement", "payin", "payout", "recon", "emulator"].filter((name) =>
   existsSync(`bench/${name}.ts`),
 );
 const [name, ...args] = process.argv.slice(2);
