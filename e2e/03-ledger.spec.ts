@@ -10,6 +10,22 @@ test("finance explores the ledger: trial balance, an account's statement, a tran
   await expect(page.getByText("Balanced", { exact: true })).toBeVisible();
   await page.getByRole("button", { name: "psp_clearing" }).click();
   await expect(page.getByRole("heading", { name: "Statement of psp_clearing" })).toBeVisible();
+  // All time, the statement closes at the account's balance in the table below.
+  const balance = await page
+    .getByRole("row")
+    .filter({ has: page.getByRole("button", { name: "psp_clearing" }) })
+    .getByRole("cell")
+    .last()
+    .textContent();
+  await expect(page.getByTestId("statement-closing").locator(".value")).toHaveText(balance!);
+  // A month before the first payment: no entries, nothing before or after.
+  const period = page.getByRole("form", { name: "Statement period" });
+  await period.getByLabel("From").fill("2020-01-01");
+  await period.getByLabel("To").fill("2020-01-31");
+  await period.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("No entries in this period.")).toBeVisible();
+  await expect(page.getByTestId("statement-closing").locator(".value")).toHaveText("$0.00");
+  await period.getByRole("button", { name: "All time" }).click();
   await page.getByRole("button", { name: "payin" }).first().click();
   await expect(
     page.getByTestId("transaction-detail").getByRole("cell", { name: "psp_clearing" }),

@@ -5,6 +5,9 @@ import { z } from "zod";
 /** A calendar day in UTC, as an HTML date input sends it ("2026-12-05"). */
 export const day = z.iso.date("A date like 2026-12-05");
 
+/** The fields of a period of days, both ends optional and inclusive (check with checkDaysInOrder). */
+export const dayPeriod = { from: day.optional(), to: day.optional() };
+
 /** Both ends optional and inclusive; `from` after `to` is a mistake worth saying. */
 export function checkDaysInOrder(input: { from?: string; to?: string }, context: z.RefinementCtx): void {
   if (input.from && input.to && input.from > input.to)

@@ -90,6 +90,36 @@ describe("ledger router", () => {
   });
 });
 
+describe("ledger router: an account's statement over a period", () => {
+  it("gives totals and lines for whole UTC days; refuses a reversed period and unknown accounts", async () => {
+    const finance = await callerAs(db, financeId);
+    // psp_clearing, an asset: money in is what was debited to it.
+    expect(await finance.ledger.statementTotals({ code: "psp_clearing" })).toEqual({
+      opening: 0n,
+      moneyIn: 6_000n,
+      moneyOut: 0n,
+      closing: 6_000n,
+    });
+    expect(await finance.ledger.statementTotals({ code: "commission_revenue", from: "2099-01-01" })).toEqual({
+      opening: 600n,
+      moneyIn: 0n,
+      moneyOut: 0n,
+      closing: 600n,
+    });
+    const old = await finance.ledger.statement({ code: "psp_clearing", to: "2020-01-31" });
+    expect(old.lines).toEqual([]);
+    await expect(
+      finance.ledger.statementTotals({ code: "psp_clearing", from: "2026-12-06", to: "2026-12-05" }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("before the start date"),
+    });
+    await expect(finance.ledger.statementTotals({ code: "no_such_account" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+});
+
 describe("wallet router", () => {
   it("shows a seller only their own wallet and statement", async () => {
     const seller = await callerAs(db, sellerUserId);

@@ -1,10 +1,12 @@
 // Finance's view of the ledger: accounts with balances, statements, transactions, trial balance.
 import { z } from "zod";
+import { checkDaysInOrder, dayPeriod, dayRange } from "@/server/days";
 import { createTRPCRouter, financeProcedure } from "@/server/trpc";
 import { accountBalances } from "./balances";
 import {
   accountStatement,
   MAX_PAGE_SIZE,
+  periodTotals,
   transactionsByReference,
   transactionWithEntries,
   trialBalance,
@@ -12,6 +14,9 @@ import {
 
 /** A BIGSERIAL id from the wire: anything outside 1 … 2⁶³−1 is a 400, never a database error. */
 const ledgerId = z.coerce.bigint().positive().max(9_223_372_036_854_775_807n, "Out of range");
+
+/** An account over whole UTC days, both ends optional and inclusive (none: all its history). */
+const accountAndPeriod = { code: z.string().min(1).max(100), ...dayPeriod };
 
 export const ledgerRouter = createTRPCRouter({
   trialBalance: financeProcedure.query(({ ctx }) => trialBalance(ctx.db)),
@@ -39,15 +44,25 @@ export const ledgerRouter = createTRPCRouter({
     }),
   statement: financeProcedure
     .input(
-      z.object({
-        code: z.string().min(1).max(100),
-        cursor: ledgerId.optional(),
-        limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-      }),
+      z
+        .object({
+          ...accountAndPeriod,
+          cursor: ledgerId.optional(),
+          limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+        })
+        .superRefine(checkDaysInOrder),
     )
     .query(({ ctx, input }) =>
-      accountStatement(ctx.db, input.code, { afterEntryId: input.cursor, limit: input.limit }),
+      accountStatement(ctx.db, input.code, {
+        afterEntryId: input.cursor,
+        limit: input.limit,
+        period: dayRange(input.from, input.to),
+      }),
     ),
+  /** The account's balance before the period and at its end, and what came in and went out. */
+  statementTotals: financeProcedure
+    .input(z.object(accountAndPeriod).superRefine(checkDaysInOrder))
+    .query(({ ctx, input }) => periodTotals(ctx.db, input.code, dayRange(input.from, input.to))),
   transaction: financeProcedure
     .input(z.object({ id: ledgerId }))
     .query(({ ctx, input }) => transactionWithEntries(ctx.db, input.id)),

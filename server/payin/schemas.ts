@@ -1,6 +1,6 @@
 // Input of the pay-in procedures; shared with the forms (no server imports).
 import { z } from "zod";
-import { checkDaysInOrder, day } from "@/server/days";
+import { checkDaysInOrder, dayPeriod } from "@/server/days";
 
 const MAX_MINOR_UNITS = 100_000_000_00n; // $100M: far above any checkout, far below bigint limits
 
@@ -79,8 +79,7 @@ export const paymentSearchInput = z
     seller: plainText(100).optional(),
     minAmount: minorUnits.optional(),
     maxAmount: minorUnits.optional(),
-    from: day.optional(),
-    to: day.optional(),
+    ...dayPeriod,
     cursor: z.string().uuid().optional(),
     limit: z.number().int().min(1).max(100).default(25),
   })
@@ -96,8 +95,7 @@ export const sellerOrderSearchInput = z
       .trim()
       .regex(/^[0-9a-fA-F-]{0,36}$/, "An order id has only 0-9, a-f and dashes")
       .optional(),
-    from: day.optional(),
-    to: day.optional(),
+    ...dayPeriod,
     cursor: z.string().uuid().optional(),
     limit: z.number().int().min(1).max(100).default(25),
   })

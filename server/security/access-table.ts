@@ -17,6 +17,7 @@ export const accessTable: Record<string, Role[]> = {
   "ledger.trialBalance": ["FINANCE"],
   "ledger.accounts": ["FINANCE"],
   "ledger.statement": ["FINANCE"],
+  "ledger.statementTotals": ["FINANCE"],
   "ledger.transaction": ["FINANCE"],
   "ledger.byReference": ["FINANCE"],
   "payin.catalog": ["BUYER"],

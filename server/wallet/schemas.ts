@@ -1,13 +1,12 @@
 // Input of the wallet procedures and of the statement's CSV export.
 import { z } from "zod";
-import { checkDaysInOrder, day } from "@/server/days";
+import { checkDaysInOrder, dayPeriod } from "@/server/days";
 import { MAX_PAGE_SIZE } from "@/server/ledger/queries";
 
 /** One balance over whole UTC days, both ends optional and inclusive (none: all its history). */
 const balanceAndPeriod = {
   bucket: z.enum(["pending", "available"]).default("available"),
-  from: day.optional(),
-  to: day.optional(),
+  ...dayPeriod,
 };
 
 export const statementPeriodInput = z.object(balanceAndPeriod).superRefine(checkDaysInOrder);

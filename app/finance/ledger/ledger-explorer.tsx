@@ -1,9 +1,11 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { formatDateTime, formatMoney } from "@/components/format";
+import { FilterActions } from "@/components/filters";
+import { errorText, formatDateTime, formatMoney } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { Stat } from "@/components/stat";
+import { PeriodInputs, PeriodTotals, useStatementPeriod } from "@/components/statement-period";
 import { statusLabel } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
@@ -55,9 +57,12 @@ function TransactionDetail({ id, onClose }: { id: bigint; onClose: () => void })
 
 function Statement({ code, onOpen }: { code: string; onOpen: (id: bigint) => void }) {
   const trpc = useTRPC();
+  const period = useStatementPeriod();
+  const input = { code, ...period.input };
+  const totals = useQuery(trpc.ledger.statementTotals.queryOptions(input));
   const statement = useInfiniteQuery(
     trpc.ledger.statement.infiniteQueryOptions(
-      { code, limit: 50 },
+      { ...input, limit: 50 },
       { getNextPageParam: (page) => page.nextCursor },
     ),
   );
@@ -65,7 +70,17 @@ function Statement({ code, onOpen }: { code: string; onOpen: (id: bigint) => voi
   return (
     <div className="panel" style={{ marginTop: "1rem" }}>
       <h2 style={{ marginTop: 0 }}>Statement of {code}</h2>
-      <table>
+      <form className="filters" onSubmit={period.apply} aria-label="Statement period">
+        <PeriodInputs period={period} />
+        <FilterActions active={period.dated} onClear={period.clear} clearLabel="All time" />
+        {(statement.error ?? totals.error) && (
+          <p className="error" role="alert">
+            {errorText(statement.error ?? totals.error)}
+          </p>
+        )}
+      </form>
+      <PeriodTotals totals={totals.data} period={period.applied} />
+      <table aria-label={`Statement of ${code}`}>
         <thead>
           <tr>
             <th>When</th>
@@ -91,7 +106,7 @@ function Statement({ code, onOpen }: { code: string; onOpen: (id: bigint) => voi
           {lines.length === 0 && !statement.isLoading && (
             <tr>
               <td colSpan={4} className="muted">
-                No entries yet.
+                {period.dated ? "No entries in this period." : "No entries yet."}
               </td>
             </tr>
           )}

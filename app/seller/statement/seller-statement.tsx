@@ -1,10 +1,10 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { FilterActions, useFilters } from "@/components/filters";
-import { errorText, formatDate, formatDateTime, formatMoney } from "@/components/format";
+import { FilterActions } from "@/components/filters";
+import { errorText, formatDateTime, formatMoney } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
-import { Stat } from "@/components/stat";
+import { PeriodInputs, PeriodTotals, useStatementPeriod } from "@/components/statement-period";
 import { EmptyRow, SkeletonRows } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
@@ -25,14 +25,12 @@ const emptyHints = {
 };
 
 type Bucket = "available" | "pending";
-const allTime = { from: "", to: "" };
 
 export function SellerStatement() {
   const trpc = useTRPC();
   const [bucket, setBucket] = useState<Bucket>("available");
-  const dates = useFilters(allTime);
-  const period = dates.applied;
-  const input = { bucket, from: period.from || undefined, to: period.to || undefined };
+  const period = useStatementPeriod();
+  const input = { bucket, ...period.input };
   const totals = useQuery(trpc.wallet.statementTotals.queryOptions(input));
   const statement = useInfiniteQuery(
     trpc.wallet.statement.infiniteQueryOptions(
@@ -41,16 +39,15 @@ export function SellerStatement() {
     ),
   );
   const lines = statement.data?.pages.flatMap((page) => page.lines) ?? [];
-  const dated = dates.active > 0;
   const exportQuery = new URLSearchParams({
     bucket,
-    ...(period.from && { from: period.from }),
-    ...(period.to && { to: period.to }),
+    ...(period.input.from && { from: period.input.from }),
+    ...(period.input.to && { to: period.input.to }),
   });
 
   return (
     <>
-      <form className="filters" onSubmit={dates.apply} aria-label="Statement period">
+      <form className="filters" onSubmit={period.apply} aria-label="Statement period">
         <label>
           Balance
           <select value={bucket} onChange={(event) => setBucket(event.target.value as Bucket)}>
@@ -58,15 +55,8 @@ export function SellerStatement() {
             <option value="pending">Pending balance</option>
           </select>
         </label>
-        <label>
-          From
-          <input type="date" {...dates.field("from")} />
-        </label>
-        <label>
-          To
-          <input type="date" {...dates.field("to")} />
-        </label>
-        <FilterActions active={dated} onClear={dates.clear} clearLabel="All time">
+        <PeriodInputs period={period} />
+        <FilterActions active={period.dated} onClear={period.clear} clearLabel="All time">
           <a className="button secondary" href={`/api/seller/statement.csv?${exportQuery}`} download>
             Export CSV
           </a>
@@ -77,22 +67,7 @@ export function SellerStatement() {
           </p>
         )}
       </form>
-      <div className="grid" style={{ marginBottom: "1rem" }}>
-        <Stat
-          label="Opening balance"
-          value={totals.data ? formatMoney(totals.data.opening) : "…"}
-          sub={period.from ? `at the start of ${formatDate(period.from)} (UTC)` : "before the first line"}
-          data-testid="statement-opening"
-        />
-        <Stat label="Money in" value={totals.data ? formatMoney(totals.data.moneyIn) : "…"} />
-        <Stat label="Money out" value={totals.data ? formatMoney(totals.data.moneyOut) : "…"} />
-        <Stat
-          label="Closing balance"
-          value={totals.data ? formatMoney(totals.data.closing) : "…"}
-          sub={period.to ? `at the end of ${formatDate(period.to)} (UTC)` : "now"}
-          data-testid="statement-closing"
-        />
-      </div>
+      <PeriodTotals totals={totals.data} period={period.applied} />
       <table aria-label="Statement">
         <thead>
           <tr>
@@ -114,14 +89,14 @@ export function SellerStatement() {
             </tr>
           ))}
           {statement.isPending && <SkeletonRows rows={3} columns={5} />}
-          {!statement.isPending && lines.length === 0 && dated && (
+          {!statement.isPending && lines.length === 0 && period.dated && (
             <EmptyRow columns={5} title="No lines in this period">
-              <button type="button" className="secondary" onClick={dates.clear}>
+              <button type="button" className="secondary" onClick={period.clear}>
                 Show all time
               </button>
             </EmptyRow>
           )}
-          {!statement.isPending && lines.length === 0 && !dated && (
+          {!statement.isPending && lines.length === 0 && !period.dated && (
             <EmptyRow columns={5} title="Nothing in this balance yet">
               {emptyHints[bucket]}
               {bucket === "available" && (
