@@ -1,7 +1,7 @@
 "use client";
 import type { ReactNode } from "react";
-import { useFilters } from "@/components/filters";
-import { formatDate, formatMoney } from "@/components/format";
+import { FilterActions, useFilters } from "@/components/filters";
+import { errorText, formatDate, formatMoney } from "@/components/format";
 import { Stat } from "@/components/stat";
 
 const allTime = { from: "", to: "" };
@@ -17,10 +17,24 @@ export function useStatementPeriod() {
   };
 }
 
-/** The From and To inputs of a statement's period form. */
-export function PeriodInputs({ period }: { period: ReturnType<typeof useStatementPeriod> }) {
+/**
+ * A statement's period form: `children` (fields before the dates), From and To, All time while a
+ * period is applied, Apply and `actions` (after it), and the error of the queries it drives.
+ */
+export function PeriodForm({
+  period,
+  error,
+  children,
+  actions,
+}: {
+  period: ReturnType<typeof useStatementPeriod>;
+  error: unknown;
+  children?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
-    <>
+    <form className="filters" onSubmit={period.apply} aria-label="Statement period">
+      {children}
       <label>
         From
         <input type="date" {...period.field("from")} />
@@ -29,7 +43,15 @@ export function PeriodInputs({ period }: { period: ReturnType<typeof useStatemen
         To
         <input type="date" {...period.field("to")} />
       </label>
-    </>
+      <FilterActions active={period.dated} onClear={period.clear} clearLabel="All time">
+        {actions}
+      </FilterActions>
+      {error ? (
+        <p className="error" role="alert">
+          {errorText(error)}
+        </p>
+      ) : null}
+    </form>
   );
 }
 
@@ -44,14 +66,11 @@ interface Totals {
 export function PeriodTotals({
   totals,
   period,
-  currency,
 }: {
   totals: Totals | undefined;
   period: { from: string; to: string };
-  currency?: string;
 }) {
-  const money = (amount: bigint | undefined): ReactNode =>
-    amount === undefined ? "…" : formatMoney(amount, currency);
+  const money = (amount: bigint | undefined) => (amount === undefined ? "…" : formatMoney(amount));
   return (
     <div className="grid" style={{ marginBottom: "1rem" }}>
       <Stat

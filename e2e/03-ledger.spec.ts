@@ -1,6 +1,27 @@
+import type { Page } from "@playwright/test";
 import { parse } from "csv-parse/sync";
 import { STATEMENT_CSV_COLUMNS } from "@/server/wallet/statement-csv";
 import { accounts, expect, screenshot, signIn, test } from "./fixtures";
+
+/** The statement on screen narrowed to a period of days ("" leaves an end open). */
+async function showPeriod(page: Page, from: string, to: string) {
+  const period = page.getByRole("form", { name: "Statement period" });
+  await period.getByLabel("From").fill(from);
+  await period.getByLabel("To").fill(to);
+  await period.getByRole("button", { name: "Apply" }).click();
+}
+
+/** Back to the whole statement. */
+async function showAllTime(page: Page) {
+  await page
+    .getByRole("form", { name: "Statement period" })
+    .getByRole("button", { name: "All time" })
+    .click();
+}
+
+/** One of the figures above a statement: its opening or its closing balance. */
+const statementFigure = (page: Page, which: "opening" | "closing") =>
+  page.getByTestId(`statement-${which}`).locator(".value");
 
 test("finance explores the ledger: trial balance, an account's statement, a transaction's entries", async ({
   page,
@@ -17,15 +38,12 @@ test("finance explores the ledger: trial balance, an account's statement, a tran
     .getByRole("cell")
     .last()
     .textContent();
-  await expect(page.getByTestId("statement-closing").locator(".value")).toHaveText(balance!);
+  await expect(statementFigure(page, "closing")).toHaveText(balance!);
   // A month before the first payment: no entries, nothing before or after.
-  const period = page.getByRole("form", { name: "Statement period" });
-  await period.getByLabel("From").fill("2020-01-01");
-  await period.getByLabel("To").fill("2020-01-31");
-  await period.getByRole("button", { name: "Apply" }).click();
+  await showPeriod(page, "2020-01-01", "2020-01-31");
   await expect(page.getByText("No entries in this period.")).toBeVisible();
-  await expect(page.getByTestId("statement-closing").locator(".value")).toHaveText("$0.00");
-  await period.getByRole("button", { name: "All time" }).click();
+  await expect(statementFigure(page, "closing")).toHaveText("$0.00");
+  await showAllTime(page);
   await page.getByRole("button", { name: "payin" }).first().click();
   await expect(
     page.getByTestId("transaction-detail").getByRole("cell", { name: "psp_clearing" }),
@@ -39,23 +57,19 @@ test("a seller reads the statement and exports it as CSV", async ({ page }) => {
   await page.goto("/seller/statement");
   await expect(page.getByRole("cell", { name: "Funds released" }).first()).toBeVisible();
   // All time: from nothing to the balance the overview shows.
-  const available = await page.getByTestId("statement-closing").locator(".value").textContent();
-  await expect(page.getByTestId("statement-opening").locator(".value")).toHaveText("$0.00");
+  const available = await statementFigure(page, "closing").textContent();
+  await expect(statementFigure(page, "opening")).toHaveText("$0.00");
   await screenshot(page, "seller-statement");
   // A period before the first sale: no lines, nothing before or after.
-  const period = page.getByRole("form", { name: "Statement period" });
-  await period.getByLabel("From").fill("2020-01-01");
-  await period.getByLabel("To").fill("2020-01-31");
-  await period.getByRole("button", { name: "Apply" }).click();
+  await showPeriod(page, "2020-01-01", "2020-01-31");
   await expect(page.getByText("No lines in this period")).toBeVisible();
-  await expect(page.getByTestId("statement-closing").locator(".value")).toHaveText("$0.00");
+  await expect(statementFigure(page, "closing")).toHaveText("$0.00");
   await screenshot(page, "seller-statement-period");
   // From then on: every line again, the same closing balance.
-  await period.getByLabel("To").fill("");
-  await period.getByRole("button", { name: "Apply" }).click();
+  await showPeriod(page, "2020-01-01", "");
   await expect(page.getByRole("cell", { name: "Funds released" }).first()).toBeVisible();
-  await expect(page.getByTestId("statement-closing").locator(".value")).toHaveText(available!);
-  await period.getByRole("button", { name: "All time" }).click();
+  await expect(statementFigure(page, "closing")).toHaveText(available!);
+  await showAllTime(page);
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Export CSV" }).click();
   const file = await (await download).path();

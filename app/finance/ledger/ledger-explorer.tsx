@@ -1,11 +1,10 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { FilterActions } from "@/components/filters";
-import { errorText, formatDateTime, formatMoney } from "@/components/format";
+import { formatDateTime, formatMoney } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
 import { Stat } from "@/components/stat";
-import { PeriodInputs, PeriodTotals, useStatementPeriod } from "@/components/statement-period";
+import { PeriodForm, PeriodTotals, useStatementPeriod } from "@/components/statement-period";
 import { statusLabel } from "@/components/status-badge";
 import { useTRPC } from "@/components/trpc";
 
@@ -70,15 +69,7 @@ function Statement({ code, onOpen }: { code: string; onOpen: (id: bigint) => voi
   return (
     <div className="panel" style={{ marginTop: "1rem" }}>
       <h2 style={{ marginTop: 0 }}>Statement of {code}</h2>
-      <form className="filters" onSubmit={period.apply} aria-label="Statement period">
-        <PeriodInputs period={period} />
-        <FilterActions active={period.dated} onClear={period.clear} clearLabel="All time" />
-        {(statement.error ?? totals.error) && (
-          <p className="error" role="alert">
-            {errorText(statement.error ?? totals.error)}
-          </p>
-        )}
-      </form>
+      <PeriodForm period={period} error={statement.error ?? totals.error} />
       <PeriodTotals totals={totals.data} period={period.applied} />
       <table aria-label={`Statement of ${code}`}>
         <thead>

@@ -1,10 +1,9 @@
 "use client";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { FilterActions } from "@/components/filters";
-import { errorText, formatDateTime, formatMoney } from "@/components/format";
+import { formatDateTime, formatMoney } from "@/components/format";
 import { LoadMore } from "@/components/load-more";
-import { PeriodInputs, PeriodTotals, useStatementPeriod } from "@/components/statement-period";
+import { PeriodForm, PeriodTotals, useStatementPeriod } from "@/components/statement-period";
 import { EmptyRow, SkeletonRows } from "@/components/table-rows";
 import { useTRPC } from "@/components/trpc";
 
@@ -47,7 +46,15 @@ export function SellerStatement() {
 
   return (
     <>
-      <form className="filters" onSubmit={period.apply} aria-label="Statement period">
+      <PeriodForm
+        period={period}
+        error={statement.error ?? totals.error}
+        actions={
+          <a className="button secondary" href={`/api/seller/statement.csv?${exportQuery}`} download>
+            Export CSV
+          </a>
+        }
+      >
         <label>
           Balance
           <select value={bucket} onChange={(event) => setBucket(event.target.value as Bucket)}>
@@ -55,18 +62,7 @@ export function SellerStatement() {
             <option value="pending">Pending balance</option>
           </select>
         </label>
-        <PeriodInputs period={period} />
-        <FilterActions active={period.dated} onClear={period.clear} clearLabel="All time">
-          <a className="button secondary" href={`/api/seller/statement.csv?${exportQuery}`} download>
-            Export CSV
-          </a>
-        </FilterActions>
-        {(statement.error ?? totals.error) && (
-          <p className="error" role="alert">
-            {errorText(statement.error ?? totals.error)}
-          </p>
-        )}
-      </form>
+      </PeriodForm>
       <PeriodTotals totals={totals.data} period={period.applied} />
       <table aria-label="Statement">
         <thead>
